@@ -1,0 +1,70 @@
+"""Command line: ``python -m pipeline build|validate``.
+
+The contract outside tools rely on (keep it stable):
+  build --input DIR --output DIR [--strict] [--no-texts]   exit 0 when published
+  validate DIR [--texts DIR]                               exit 0 only when valid
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline.ingest import DEFAULT_MAX_BYTES
+
+
+def _build(args: argparse.Namespace) -> int:
+    from pipeline.build import BuildFailed
+    from pipeline.flows import build_dataset
+
+    try:
+        result = build_dataset(
+            input_dir=str(args.input), output=str(args.output), strict=args.strict,
+            include_texts=not args.no_texts, max_bytes=args.max_bytes,
+        )
+    except BuildFailed as err:
+        print(f"build failed: {err}", file=sys.stderr)
+        for line in err.failures:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    rows = ", ".join(f"{k}={v}" for k, v in result["rows"].items())
+    print(f"published {result['output']} ({rows}; rejected articles: {result['rejected']})")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from pipeline.quality import validate_package
+
+    failures = validate_package(args.package, args.texts)
+    for line in failures:
+        print(line, file=sys.stderr)
+    if failures:
+        print(f"INVALID: {len(failures)} check(s) failed in {args.package}", file=sys.stderr)
+        return 1
+    print(f"valid: {args.package}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the sub-command."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build the data package from a folder of articles (Prefect flow)")
+    b.add_argument("--input", type=Path, default=Path("seeds"), help="folder of .txt articles [seeds]")
+    b.add_argument("--output", type=Path, default=Path("datapackage"), help="package folder [datapackage]")
+    b.add_argument("--strict", action="store_true", help="any rejected input fails the build")
+    b.add_argument("--no-texts", action="store_true", help="leave the article texts out of the package")
+    b.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest article accepted")
+    b.set_defaults(func=_build)
+    v = sub.add_parser("validate", help="check a package: frictionless, pandera, hashes, quote spans")
+    v.add_argument("package", type=Path)
+    v.add_argument("--texts", type=Path, default=None, help="folder with the article texts (--no-texts packages)")
+    v.set_defaults(func=_validate)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

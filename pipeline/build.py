@@ -1,0 +1,131 @@
+"""The steps of a build as plain functions; ``flows.py`` wires them into Prefect.
+
+ingest -> per-article extraction -> tables (pandera-validated) -> staged
+package -> package validation -> atomic publish.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow
+
+from pipeline.extract.events import extract_events
+from pipeline.extract.statistics import extract_statistics
+from pipeline.ingest import Article, IngestResult
+from pipeline.publish import ARTICLES_DIR, package_metadata, publish_atomically, staging_dir, write_package
+from pipeline.tables import TABLES, Failure, to_arrow, validate_table
+from pipeline.text.dates import PublicationDate, infer_publication_date, parse_published
+from pipeline.text.sentences import split_sentences
+
+REPORT = "build-report.json"
+
+
+class BuildFailed(Exception):
+    """The build stopped before publishing; the previous package is untouched."""
+
+    def __init__(self, message: str, failures: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.failures = failures or []
+
+
+@dataclass
+class ArticleRows:
+    """What one article contributes to the tables."""
+
+    source: dict[str, Any]
+    statistics: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def publication_date(article: Article) -> PublicationDate:
+    """The manifest's date when given, else what the text supports, else unknown."""
+    if article.published:
+        return parse_published(article.published)
+    return infer_publication_date(article.text)
+
+
+def source_row(article: Article, published: PublicationDate, include_texts: bool) -> dict[str, Any]:
+    """The article's row of the ``sources`` table."""
+    return {
+        "source_id": article.source_id,
+        "title": article.title,
+        "publisher": article.publisher,
+        "url": article.url,
+        "published_date": published.start,
+        "published_date_precision": published.precision,
+        "published_date_basis": published.basis,
+        "language": article.language,
+        "sha256": article.sha256,
+        "bytes": article.bytes,
+        "characters": len(article.text),
+        "path": f"{ARTICLES_DIR}/{article.source_id}.txt" if include_texts else article.file,
+    }
+
+
+def extract_article(article: Article, include_texts: bool = True) -> ArticleRows:
+    """All rows one article yields (pure: same article, same rows)."""
+    published = publication_date(article)
+    sentences = split_sentences(article.text)
+    return ArticleRows(
+        source=source_row(article, published, include_texts),
+        statistics=extract_statistics(article.text, article.source_id, published, sentences),
+        events=extract_events(article.text, article.source_id, published, sentences),
+    )
+
+
+def assemble_tables(per_article: list[ArticleRows]) -> tuple[dict[str, pyarrow.Table], list[Failure]]:
+    """Rows of every article -> one Arrow table per resource, each checked by its pandera model."""
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    for part in per_article:
+        rows["sources"].append(part.source)
+        rows["statistics"] += part.statistics
+        rows["events"] += part.events
+    tables = {name: to_arrow(name, rows[name]) for name in TABLES}
+    failures = [f for name in TABLES for f in validate_table(name, tables[name])]
+    return tables, failures
+
+
+def build_report(ingested: IngestResult, tables: dict[str, pyarrow.Table], quality: dict[str, Any]) -> dict:
+    """The build report: inputs, rejects with reasons, rows per table, checks. No timings (reproducible)."""
+    return {
+        "articles_in": len(ingested.articles) + len(ingested.rejected),
+        "articles_built": len(ingested.articles),
+        "articles": [{"file": a.file, "source_id": a.source_id, "sha256": a.sha256} for a in ingested.articles],
+        "rejected": [{"file": r.file, "reason": r.reason} for r in ingested.rejected],
+        "warnings": list(ingested.warnings),
+        "rows": {name: tables[name].num_rows for name in TABLES},
+        "quality": quality,
+    }
+
+
+def stage_package(
+    target: Path,
+    input_dir: Path,
+    ingested: IngestResult,
+    tables: dict[str, pyarrow.Table],
+    include_texts: bool,
+) -> Path:
+    """Write the whole package into a staging folder beside ``target``; return that folder."""
+    staging = staging_dir(target)
+    articles = {a.source_id: input_dir / a.file for a in ingested.articles} if include_texts else None
+    write_package(staging, tables, articles, package_metadata())
+    return staging
+
+
+def write_report(root: Path, report: dict[str, Any]) -> None:
+    """``build-report.json`` with sorted keys, so two builds of the same inputs match byte for byte."""
+    (root / REPORT).write_text(json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                               encoding="utf-8")
+
+
+def finish(staging: Path, target: Path, ok: bool) -> None:
+    """Publish the staged package, or throw it away and leave ``target`` as it was."""
+    if ok:
+        publish_atomically(staging, target)
+    else:
+        shutil.rmtree(staging, ignore_errors=True)

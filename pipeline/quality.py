@@ -1,0 +1,164 @@
+"""Validate a data package folder: the checks a user can run on what they downloaded.
+
+Each check returns messages naming the resource, the row (by primary key) and
+the check that failed; an empty list means the package is valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from pipeline.publish import sha256_file
+from pipeline.tables import TABLES, csv_cell, spec, validate_table
+
+SPAN_TABLES = ("statistics", "events")
+
+
+def _load_descriptor(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
+    path = root / "datapackage.json"
+    if not path.is_file():
+        return None, [f"{path}: datapackage.json not found"]
+    try:
+        return json.loads(path.read_text(encoding="utf-8")), []
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        return None, [f"datapackage.json: not valid JSON ({err})"]
+
+
+def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
+    """Every resource file exists with the declared bytes and sha256 (frictionless skips this for Parquet)."""
+    out = []
+    for res in descriptor.get("resources", []):
+        path = root / res["path"]
+        if not path.is_file():
+            out.append(f"resource {res['name']}: file {res['path']} is missing")
+            continue
+        size = path.stat().st_size
+        if res.get("bytes") is not None and size != res["bytes"]:
+            out.append(f"resource {res['name']}: check bytes failed: {res['path']} has {size} bytes, "
+                       f"datapackage.json says {res['bytes']}")
+        declared = str(res.get("hash", "")).removeprefix("sha256:")
+        if declared and sha256_file(path) != declared:
+            out.append(f"resource {res['name']}: check hash failed: sha256 of {res['path']} differs from "
+                       "datapackage.json")
+    return out
+
+
+def check_frictionless(root: Path) -> list[str]:
+    """``frictionless validate`` on the package: schemas, types, constraints, keys of the CSV resources."""
+    from frictionless import Package, system
+
+    with system.use_context(trusted=True):
+        report = Package(str(root / "datapackage.json")).validate()
+    out = []
+    for task in report.tasks:
+        for err in task.errors:
+            row = getattr(err, "row_number", None)
+            where = f" row {row}" if row else ""
+            out.append(f"resource {task.name}{where}: frictionless {err.type}: {err.message}")
+    for err in report.errors:
+        out.append(f"package: frictionless {err.type}: {err.message}")
+    return out
+
+
+def _read_parquet(root: Path, descriptor: dict[str, Any], name: str) -> tuple[Any, list[str]]:
+    res = next((r for r in descriptor.get("resources", []) if r["name"] == name), None)
+    if res is None:
+        return None, [f"resource {name}: not in datapackage.json"]
+    try:
+        return pq.read_table(root / res["path"]), []
+    except Exception as err:  # a truncated or foreign file: report it, don't crash
+        return None, [f"resource {name}: cannot read {res['path']} as Parquet ({type(err).__name__}: {err})"]
+
+
+def check_tables(root: Path, descriptor: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """pandera on each Parquet table, its columns against the schema, and its CSV twin cell for cell."""
+    tables, out = {}, []
+    for name in TABLES:
+        table, errs = _read_parquet(root, descriptor, name)
+        out += errs
+        if table is None:
+            continue
+        expected = spec(name).arrow_schema()
+        if table.schema.names != expected.names or any(
+            a.type != b.type for a, b in zip(table.schema, expected, strict=False)
+        ):
+            out.append(f"resource {name}: check schema failed: columns {table.schema.names} with types "
+                       f"{[str(f.type) for f in table.schema]} differ from schemas/{name}.yaml")
+            continue
+        tables[name] = table
+        out += [str(f) for f in validate_table(name, table)]
+        out += _check_csv_twin(root, descriptor, name, table)
+    return tables, out
+
+
+def _check_csv_twin(root: Path, descriptor: dict[str, Any], name: str, table: Any) -> list[str]:
+    res = next((r for r in descriptor.get("resources", []) if r["name"] == f"{name}-csv"), None)
+    if res is None:
+        return [f"resource {name}-csv: not in datapackage.json"]
+    path = root / res["path"]
+    if not path.is_file():
+        return []  # reported by check_files
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    if not rows or rows[0] != table.column_names:
+        return [f"resource {name}-csv: check header failed: columns {rows[0] if rows else []} differ from "
+                f"{table.column_names}"]
+    expected = [[csv_cell(v) for v in r.values()] for r in table.to_pylist()]
+    if rows[1:] != expected:
+        bad = [r[0] for r, e in zip(rows[1:], expected, strict=False) if r != e]
+        detail = f"rows {bad[:5]}" if bad else f"{len(rows) - 1 - len(expected):+d} rows"
+        return [f"resource {name}-csv: check parquet-csv-agree failed: {detail} differ from {name}.parquet"]
+    return []
+
+
+def check_spans(root: Path, tables: dict[str, Any], texts: Path | None) -> list[str]:
+    """Every source's text has its declared sha256, and every quote == text[char_start:char_end]."""
+    out: list[str] = []
+    if "sources" not in tables:
+        return out
+    text_of: dict[str, str | None] = {}
+    for src in tables["sources"].to_pylist():
+        sid = src["source_id"]
+        candidates = ([texts / f"{sid}.txt", texts / src["path"]] if texts else []) + [root / src["path"]]
+        path = next((p for p in candidates if p.is_file()), None)
+        if path is None:
+            text_of[sid] = None
+            out.append(f"resource sources: row {sid}: check text-available failed: no text at {src['path']} "
+                       "(pass --texts DIR for a package built with --no-texts)")
+            continue
+        if sha256_file(path) != src["sha256"]:
+            out.append(f"resource sources: row {sid}: check sha256 failed: {path} does not match")
+        text_of[sid] = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    for name in SPAN_TABLES:
+        if name not in tables:
+            continue
+        key = spec(name).primary_key
+        for row in tables[name].to_pylist():
+            sid = row["source_id"]
+            if sid not in text_of:
+                out.append(f"resource {name}: row {row[key]}: check foreign-key failed: source_id {sid!r} "
+                           "names no source")
+                continue
+            text = text_of[sid]
+            if text is not None and text[row["char_start"]:row["char_end"]] != row["quote"]:
+                out.append(f"resource {name}: row {row[key]}: check quote-span failed: quote != "
+                           f"text[{row['char_start']}:{row['char_end']}] of {sid}")
+    return out
+
+
+def validate_package(root: Path, texts: Path | None = None) -> list[str]:
+    """All checks on a package folder; an empty list means valid."""
+    descriptor, out = _load_descriptor(root)
+    if descriptor is None:
+        return out
+    out += check_files(root, descriptor)
+    out += check_frictionless(root)
+    tables, errs = check_tables(root, descriptor)
+    out += errs
+    out += check_spans(root, tables, texts)
+    return out

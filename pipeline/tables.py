@@ -1,0 +1,212 @@
+"""One schema per table, read from ``schemas/<table>.yaml``.
+
+The YAML file is a Frictionless Table Schema with two extension keys
+(``vocab``: the enum comes from ``schemas/vocab/<vocab>.yaml``; ``itemType``:
+the type of an array's items). Everything else derives from it here: the Arrow
+schema of the Parquet files, the Table Schema written into datapackage.json
+and the pandera model that validates each table before it is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow as pyarrow
+import yaml
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+TABLES = ("sources", "statistics", "events")
+
+_ARROW_TYPES: dict[str, pyarrow.DataType] = {
+    "string": pyarrow.string(),
+    "integer": pyarrow.int64(),
+    "number": pyarrow.float64(),
+    "boolean": pyarrow.bool_(),
+    "date": pyarrow.date32(),
+}
+_EXTENSION_KEYS = {"vocab", "itemType"}
+
+
+def load_vocab(name: str, schema_dir: Path | None = None) -> list[dict[str, Any]]:
+    """Entries of ``schemas/vocab/<name>.yaml`` (a list of mappings with an ``id``)."""
+    schema_dir = schema_dir or SCHEMA_DIR
+    data = yaml.safe_load((schema_dir / "vocab" / f"{name}.yaml").read_text(encoding="utf-8"))
+    if isinstance(data, dict):  # allow {<name>: [...]} as well as a bare list
+        data = next(v for v in data.values() if isinstance(v, list))
+    return list(data)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table's schema as read from YAML, with its vocabularies resolved."""
+
+    name: str
+    raw: dict[str, Any]
+    enums: dict[str, tuple[str, ...]]
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        return self.raw["fields"]
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f["name"] for f in self.fields]
+
+    @property
+    def primary_key(self) -> str:
+        return self.raw["primaryKey"][0]
+
+    def arrow_schema(self) -> pyarrow.Schema:
+        """Arrow schema of the Parquet file: real types, every column nullable in storage."""
+        out = []
+        for f in self.fields:
+            if f["type"] == "array":
+                typ = pyarrow.list_(_ARROW_TYPES[f.get("itemType", "string")])
+            else:
+                typ = _ARROW_TYPES[f["type"]]
+            meta = {"description": f.get("description", "")}
+            out.append(pyarrow.field(f["name"], typ, nullable=True, metadata=meta))
+        return pyarrow.schema(out)
+
+    def table_schema(self) -> dict[str, Any]:
+        """Frictionless Table Schema for datapackage.json, enums filled in from the vocabularies."""
+        fields = []
+        for f in self.fields:
+            field = {k: v for k, v in f.items() if k not in _EXTENSION_KEYS}
+            if f["name"] in self.enums:
+                field["constraints"] = {**field.get("constraints", {}), "enum": list(self.enums[f["name"]])}
+            if f["type"] == "date":
+                field["format"] = "%Y-%m-%d"
+            if f["type"] == "array":
+                field["arrayItem"] = {"type": f.get("itemType", "string")}
+            fields.append(field)
+        schema: dict[str, Any] = {"fields": fields, "primaryKey": self.raw["primaryKey"], "missingValues": [""]}
+        if self.raw.get("foreignKeys"):
+            schema["foreignKeys"] = self.raw["foreignKeys"]
+        return schema
+
+    def pandera_schema(self) -> pa.DataFrameSchema:
+        """pandera model of the table as a DataFrame of Arrow-backed columns."""
+        columns = {}
+        for f, arrow_field in zip(self.fields, self.arrow_schema(), strict=True):
+            cons = f.get("constraints", {})
+            checks = []
+            enum = self.enums.get(f["name"]) or cons.get("enum")
+            if enum:
+                checks.append(pa.Check.isin(list(enum)))
+            if "pattern" in cons:
+                # Table Schema patterns match whole values.
+                checks.append(pa.Check.str_matches(f"^(?:{cons['pattern']})$"))
+            if "minimum" in cons:
+                checks.append(pa.Check.ge(cons["minimum"]))
+            columns[f["name"]] = pa.Column(
+                pd.ArrowDtype(arrow_field.type),
+                checks=checks,
+                nullable=not cons.get("required", False),
+                unique=bool(cons.get("unique", False)),
+            )
+        return pa.DataFrameSchema(columns, checks=_row_checks(self.field_names), strict=True, ordered=True)
+
+
+def _row_checks(names: list[str]) -> list[pa.Check]:
+    """Cross-column checks that types cannot express, for the columns a table has."""
+    checks = []
+    if {"char_start", "char_end"} <= set(names):
+        checks.append(pa.Check(lambda d: d["char_end"] > d["char_start"], name="char_end > char_start"))
+    for lo, hi in (("period_start", "period_end"), ("date_start", "date_end"), ("baseline_start", "baseline_end")):
+        if {lo, hi} <= set(names):
+            checks.append(
+                pa.Check(lambda d, lo=lo, hi=hi: (d[lo].isna() | d[hi].isna() | (d[lo] <= d[hi])).astype(bool),
+                         name=f"{lo} <= {hi}")
+            )
+    if {"value", "value_low", "value_high"} <= set(names):
+        checks.append(pa.Check(
+            lambda d: ((d["value_low"].isna() | (d["value_low"] <= d["value"]))
+                       & (d["value_high"].isna() | (d["value"] <= d["value_high"]))).astype(bool),
+            name="value_low <= value <= value_high"))
+    return checks
+
+
+def spec(name: str) -> TableSpec:
+    """The table ``name`` as declared in ``schemas/<name>.yaml``."""
+    return _spec(name, SCHEMA_DIR)
+
+
+@cache
+def _spec(name: str, schema_dir: Path) -> TableSpec:
+    raw = yaml.safe_load((schema_dir / f"{name}.yaml").read_text(encoding="utf-8"))
+    enums = {
+        f["name"]: tuple(str(e["id"]) for e in load_vocab(f["vocab"], schema_dir))
+        for f in raw["fields"]
+        if "vocab" in f
+    }
+    return TableSpec(name=name, raw=raw, enums=enums)
+
+
+def to_arrow(name: str, rows: list[dict[str, Any]]) -> pyarrow.Table:
+    """Rows (dicts) -> Arrow table in schema column order, sorted by primary key for stable output."""
+    s = spec(name)
+    key = s.primary_key
+    ordered = sorted(rows, key=lambda r: r[key])
+    extra = {k for r in ordered for k in r} - set(s.field_names)
+    if extra:
+        raise ValueError(f"{name}: columns not in schemas/{name}.yaml: {sorted(extra)}")
+    return pyarrow.Table.from_pylist([{k: r.get(k) for k in s.field_names} for r in ordered],
+                                     schema=s.arrow_schema())
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed check: where and what."""
+
+    table: str
+    column: str | None
+    check: str
+    row_id: str | None
+    value: str | None
+
+    def __str__(self) -> str:
+        where = f"row {self.row_id}" if self.row_id is not None else "table"
+        return f"{self.table}: {where}, column {self.column or '-'}: check {self.check} failed (value {self.value!r})"
+
+
+def validate_table(name: str, table: pyarrow.Table) -> list[Failure]:
+    """Validate with pandera, lazily, so that one run lists every failure."""
+    s = spec(name)
+    df = table.to_pandas(types_mapper=pd.ArrowDtype)
+    try:
+        s.pandera_schema().validate(df, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        ids = df[s.primary_key].tolist() if s.primary_key in df.columns else []
+        out = []
+        for case in err.failure_cases.to_dict("records"):
+            idx = case.get("index")
+            row_id = ids[int(idx)] if idx is not None and not pd.isna(idx) and int(idx) < len(ids) else None
+            value = case.get("failure_case")
+            out.append(Failure(name, case.get("column"), str(case.get("check")), row_id,
+                               None if value is None else str(value)))
+        return out
+    return []
+
+
+def csv_cell(value: Any) -> str:
+    """How a value is written to CSV: '' for null, ISO dates, JSON arrays, true/false."""
+    import json
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() else repr(value)
+    return str(value)
