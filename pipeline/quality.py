@@ -7,6 +7,7 @@ the check that failed; an empty list means the package is valid.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from pipeline.publish import sha256_file
-from pipeline.tables import TABLES, csv_cell, spec, validate_table
+from pipeline.tables import TABLES, csv_cell, plausible, spec, validate_table
 
 SPAN_TABLES = ("statistics", "events")
 
@@ -151,6 +152,39 @@ def check_spans(root: Path, tables: dict[str, Any], texts: Path | None) -> list[
     return out
 
 
+DATE_COLUMNS = {"statistics": ("period_start", "period_end", "baseline_start", "baseline_end"),
+                "events": ("date_start", "date_end")}
+
+
+def check_dates(tables: dict[str, Any]) -> list[str]:
+    """Dates within the plausible window: not before ``earliest``, not years after the article appeared."""
+    if "sources" not in tables:
+        return []
+    rules = plausible()["dates"]
+    earliest = rules["earliest"]
+    years = int(rules["years_after_publication"])
+    published = {r["source_id"]: r["published_date"] for r in tables["sources"].to_pylist()}
+    known = [d for d in published.values() if d is not None]
+    fallback = max(known) if known else None  # an undated article cannot be far after the newest one
+    out = []
+    for name, columns in DATE_COLUMNS.items():
+        if name not in tables:
+            continue
+        key = spec(name).primary_key
+        for row in tables[name].to_pylist():
+            anchor = published.get(row["source_id"]) or fallback
+            latest = anchor.replace(year=anchor.year + years + 1, month=1, day=1) if anchor else None
+            for col in columns:
+                d = row.get(col)
+                if d is None:
+                    continue
+                if d < earliest or (latest is not None and d >= latest):
+                    window = f"{earliest}..{latest - dt.timedelta(days=1)}" if latest else f">= {earliest}"
+                    out.append(f"resource {name}: row {row[key]}: check plausible-date failed: {col} {d} "
+                               f"outside {window} (schemas/plausible.yaml)")
+    return out
+
+
 def validate_package(root: Path, texts: Path | None = None) -> list[str]:
     """All checks on a package folder; an empty list means valid."""
     descriptor, out = _load_descriptor(root)
@@ -161,4 +195,5 @@ def validate_package(root: Path, texts: Path | None = None) -> list[str]:
     tables, errs = check_tables(root, descriptor)
     out += errs
     out += check_spans(root, tables, texts)
+    out += check_dates(tables)
     return out

@@ -114,22 +114,39 @@ class TableSpec:
         return pa.DataFrameSchema(columns, checks=_row_checks(self.field_names), strict=True, ordered=True)
 
 
+@cache
+def plausible() -> dict[str, Any]:
+    """Plausibility bounds from ``schemas/plausible.yaml``."""
+    return yaml.safe_load((SCHEMA_DIR / "plausible.yaml").read_text(encoding="utf-8"))
+
+
 def _row_checks(names: list[str]) -> list[pa.Check]:
     """Cross-column checks that types cannot express, for the columns a table has."""
     checks = []
     if {"char_start", "char_end"} <= set(names):
-        checks.append(pa.Check(lambda d: d["char_end"] > d["char_start"], name="char_end > char_start"))
+        checks.append(pa.Check(lambda d: d["char_end"] > d["char_start"], name="char_end > char_start",
+                               columns=("char_start", "char_end")))
     for lo, hi in (("period_start", "period_end"), ("date_start", "date_end"), ("baseline_start", "baseline_end")):
         if {lo, hi} <= set(names):
             checks.append(
                 pa.Check(lambda d, lo=lo, hi=hi: (d[lo].isna() | d[hi].isna() | (d[lo] <= d[hi])).astype(bool),
-                         name=f"{lo} <= {hi}")
+                         name=f"{lo} <= {hi}", columns=(lo, hi))
             )
+    if {"value", "unit"} <= set(names):
+        bounds = plausible()["value_by_unit"]
+
+        def in_bounds(d: pd.DataFrame) -> pd.Series:
+            lo = d["unit"].map(lambda u: bounds.get(u, [float("-inf")])[0]).astype(float)
+            hi = d["unit"].map(lambda u: bounds.get(u, [None, float("inf")])[1]).astype(float)
+            return ((d["value"] >= lo) & (d["value"] <= hi)).astype(bool)
+
+        checks.append(pa.Check(in_bounds, name="value plausible for its unit (schemas/plausible.yaml)",
+                               columns=("value", "unit")))
     if {"value", "value_low", "value_high"} <= set(names):
         checks.append(pa.Check(
             lambda d: ((d["value_low"].isna() | (d["value_low"] <= d["value"]))
                        & (d["value_high"].isna() | (d["value"] <= d["value_high"]))).astype(bool),
-            name="value_low <= value <= value_high"))
+            name="value_low <= value <= value_high", columns=("value_low", "value", "value_high")))
     return checks
 
 
@@ -180,8 +197,9 @@ def validate_table(name: str, table: pyarrow.Table) -> list[Failure]:
     """Validate with pandera, lazily, so that one run lists every failure."""
     s = spec(name)
     df = table.to_pandas(types_mapper=pd.ArrowDtype)
+    schema = s.pandera_schema()
     try:
-        s.pandera_schema().validate(df, lazy=True)
+        schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:
         ids = df[s.primary_key].tolist() if s.primary_key in df.columns else []
         out = []
@@ -189,6 +207,11 @@ def validate_table(name: str, table: pyarrow.Table) -> list[Failure]:
             idx = case.get("index")
             row_id = ids[int(idx)] if idx is not None and not pd.isna(idx) and int(idx) < len(ids) else None
             value = case.get("failure_case")
+            check = next((c for c in schema.checks if c.name == case.get("check")), None)
+            cols = (check.statistics or {}).get("columns") if check is not None else None
+            if cols and row_id is not None:  # a row-level check: show the row's values it looked at
+                row = df.iloc[int(idx)]
+                value = ", ".join(f"{c}={row[c]}" for c in cols)
             out.append(Failure(name, case.get("column"), str(case.get("check")), row_id,
                                None if value is None else str(value)))
         return out

@@ -1,0 +1,83 @@
+"""The real thing: a Prefect server, a process work pool, `prefect deploy`, `prefect deployment run`
+and a worker that runs the flow and publishes the package."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SEEDS
+from pipeline.quality import validate_package
+
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def prefect_server(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """`prefect server start` on 127.0.0.1 with a temporary PREFECT_HOME; yields the env to talk to it."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_UI_ENABLED": "false",
+    }
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("prefect server did not start:\n" + (tmp_path / "server.log").read_text())
+            time.sleep(0.5)
+        yield env
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def _prefect(env: dict[str, str], *args: str, timeout: int = 300) -> str:
+    proc = subprocess.run([str(BIN / "prefect"), *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+    assert proc.returncode == 0, f"prefect {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc.stdout + proc.stderr
+
+
+def test_deployment_run_by_a_process_worker_builds_the_package(prefect_server: dict[str, str], tmp_path: Path) -> None:
+    env, out = prefect_server, tmp_path / "deployed-package"
+    _prefect(env, "work-pool", "create", "local-process", "--type", "process")
+    _prefect(env, "--no-prompt", "deploy", "--name", "seeds")
+    _prefect(env, "deployment", "run", "build-dataset/seeds",
+             "--param", f"input_dir={SEEDS}", "--param", f"output={out}")
+    worker_log = _prefect(env, "worker", "start", "--pool", "local-process", "--run-once", timeout=600)
+    assert (out / "datapackage.json").is_file(), worker_log[-3000:]
+    assert validate_package(out) == []
+    runs = _prefect(env, "flow-run", "ls")
+    assert "COMPLETED" in runs.upper(), runs
