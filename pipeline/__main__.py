@@ -1,8 +1,10 @@
-"""Command line: ``python -m pipeline build|validate``.
+"""Command line: ``python -m pipeline build|validate|release|diff``.
 
 The contract outside tools rely on (keep it stable):
   build --input DIR --output DIR [--strict] [--no-texts]   exit 0 when published
-  validate DIR [--texts DIR]                               exit 0 only when valid
+  validate DIR|ZIP [--texts DIR]                           exit 0 only when valid
+  release [--bump auto|major|minor|patch]                  dist/<name>-<version>.zip + .sha256
+  diff OLD NEW [--json]                                    folders or zips
 """
 
 from __future__ import annotations
@@ -46,6 +48,29 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release(args: argparse.Namespace) -> int:
+    from pipeline.release import ReleaseRefused, release
+
+    try:
+        version, archive, diff = release(args.package, args.dist, args.changelog, args.package_yaml, args.bump,
+                                         args.previous)
+    except ReleaseRefused as err:
+        print(f"release refused: {err}", file=sys.stderr)
+        return 1
+    print(f"released {version}: {archive} (bump: {diff.bump() if diff else 'first release'})")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    import json
+
+    from pipeline.diff import diff_packages, open_package
+
+    diff = diff_packages(open_package(args.old), open_package(args.new))
+    print(json.dumps(diff.to_json(), indent=2, ensure_ascii=False) if args.json else diff.to_markdown(), end="")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the sub-command."""
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__,
@@ -62,6 +87,19 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("package", type=Path)
     v.add_argument("--texts", type=Path, default=None, help="folder with the article texts (--no-texts packages)")
     v.set_defaults(func=_validate)
+    r = sub.add_parser("release", help="version, changelog and reproducible zip of a valid package")
+    r.add_argument("--bump", choices=["auto", "major", "minor", "patch"], default="auto")
+    r.add_argument("--package", type=Path, default=Path("datapackage"))
+    r.add_argument("--previous", type=Path, default=None, help="previous release (zip or folder) [newest in dist/]")
+    r.add_argument("--dist", type=Path, default=Path("dist"))
+    r.add_argument("--changelog", type=Path, default=Path("CHANGELOG.md"))
+    r.add_argument("--package-yaml", type=Path, default=Path("schemas/package.yaml"))
+    r.set_defaults(func=_release)
+    d = sub.add_parser("diff", help="rows, schema and sources that differ between two packages (folders or zips)")
+    d.add_argument("old", type=Path)
+    d.add_argument("new", type=Path)
+    d.add_argument("--json", action="store_true", help="JSON for tools instead of Markdown")
+    d.set_defaults(func=_diff)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -186,7 +188,14 @@ def check_dates(tables: dict[str, Any]) -> list[str]:
 
 
 def validate_package(root: Path, texts: Path | None = None) -> list[str]:
-    """All checks on a package folder; an empty list means valid."""
+    """All checks on a package folder or a release zip; an empty list means valid."""
+    if root.is_file() and zipfile.is_zipfile(root):
+        with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(root) as zf:
+            zf.extractall(tmp)  # our own archives hold plain relative paths
+            found = sorted(Path(tmp).rglob("datapackage.json"), key=lambda p: len(p.parts))
+            if not found:
+                return [f"{root}: no datapackage.json in the archive"]
+            return validate_package(found[0].parent, texts)
     descriptor, out = _load_descriptor(root)
     if descriptor is None:
         return out

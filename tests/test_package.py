@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT, SEEDS, run_cli
 
+from conftest import ROOT, SEEDS, run_cli
 from pipeline.quality import validate_package
 
 

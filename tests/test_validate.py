@@ -9,8 +9,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import run_cli
 
+from conftest import run_cli
 from pipeline.publish import sha256_file, write_csv, write_parquet
 
 

@@ -1,0 +1,169 @@
+"""Numbered, reproducible release archives with a changelog computed from the data.
+
+``release`` validates the package, diffs it against the previous release,
+picks the SemVer bump (README, "Versions"), writes the version into
+``schemas/package.yaml`` and ``datapackage.json``, prepends the diff to
+``CHANGELOG.md`` and writes ``dist/<name>-<version>.zip`` and its ``.sha256``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from pipeline.diff import PackageDiff, diff_packages, open_package
+from pipeline.quality import validate_package
+from pipeline.tables import TABLES, spec
+
+BUMPS = ("major", "minor", "patch")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same inputs give the same zip bytes
+
+
+class ReleaseRefused(Exception):
+    """The package cannot be released as it is."""
+
+
+def bump_version(version: str, bump: str | None) -> str:
+    """``1.4.2`` + ``minor`` -> ``1.5.0``; ``None`` keeps the version."""
+    major, minor, patch = (int(p) for p in version.split("."))
+    if bump == "major":
+        return f"{major + 1}.0.0"
+    if bump == "minor":
+        return f"{major}.{minor + 1}.0"
+    if bump == "patch":
+        return f"{major}.{minor}.{patch + 1}"
+    return version
+
+
+def latest_release(dist: Path, name: str) -> Path | None:
+    """The highest-versioned ``<name>-X.Y.Z.zip`` in ``dist``, if any."""
+    pattern = re.compile(rf"{re.escape(name)}-(\d+)\.(\d+)\.(\d+)\.zip")
+    found = [(tuple(int(g) for g in m.groups()), p) for p in dist.glob("*.zip") if (m := pattern.fullmatch(p.name))]
+    return max(found)[1] if found else None
+
+
+def changelog_entry(version: str, diff: PackageDiff | None, date: str | None) -> str:
+    """A CHANGELOG.md section: the diff, summarised."""
+    head = f"## {version}" + (f" ({date})" if date else "")
+    body = diff.to_markdown() if diff is not None else "First release.\n"
+    return f"{head}\n\n{body}\n"
+
+
+def dataset_card(descriptor: dict[str, Any], counts: dict[str, int]) -> str:
+    """README.md of the archive: coverage, counts, fields, method, limitations, citation, license."""
+    lines = [f"# {descriptor['title']} — version {descriptor['version']}", "", descriptor["description"], "",
+             "## Contents", ""]
+    lines += [f"- `{name}`: {counts[name]} rows (`data/{name}.parquet`, `data/{name}.csv`)" for name in TABLES]
+    lines += ["", "## Fields", ""]
+    for name in TABLES:
+        lines.append(f"### {name}")
+        lines += [f"- `{f['name']}` ({f['type']}): {f.get('description', '')}" for f in spec(name).fields]
+        lines.append("")
+    lines += [
+        "## How it was made", "",
+        "Statistics and events are extracted automatically by rule-based readers of news prose (spaCy's",
+        "tokenizer and sentencizer, vocabularies and lexicons kept as data), validated with pandera, Great",
+        "Expectations and frictionless, and published with the sentence that states each row.", "",
+        "## Limitations", "",
+        "- Automated extraction: rows can be wrong or missing; every row carries its quote so it can be checked.",
+        "- Figures are what the articles say, with their attribution; disagreeing sources are kept side by side.",
+        "- Dates the text does not give stay null; relative dates are resolved against the publication date.", "",
+        "## Article texts", "",
+        "The texts in `articles/` (when present) remain their publishers' work and are included only so that",
+        "each quote can be verified against its source; `datapackage.json` lists each with its sha256. Packages",
+        "built with `--no-texts` carry only hashes and links.", "",
+        "## How to cite", "",
+        f"{descriptor['title']}, version {descriptor['version']}. See CITATION.cff.", "",
+        "## License", "",
+        ", ".join(lic.get("title", lic["name"]) for lic in descriptor["licenses"]) + " (the data); see LICENSE.", "",
+    ]
+    return "\n".join(lines)
+
+
+def citation_cff(descriptor: dict[str, Any]) -> str:
+    """CITATION.cff for the release."""
+    authors = "\n".join(f'  - name: "{c["title"]}"' for c in descriptor.get("contributors", []))
+    date = descriptor.get("created", "")[:10]
+    out = ["cff-version: 1.2.0", 'message: "If you use this dataset, please cite it as below."', "type: dataset",
+           f'title: "{descriptor["title"]}"', f'version: "{descriptor["version"]}"', "authors:", authors,
+           f'license: "{descriptor["licenses"][0]["name"]}"']
+    if date:
+        out.append(f"date-released: {date}")
+    return "\n".join(out) + "\n"
+
+
+LICENSE_TEXT = """The data in this package (the tables under data/ and datapackage.json) is licensed under the
+Creative Commons Attribution 4.0 International License (CC-BY-4.0):
+https://creativecommons.org/licenses/by/4.0/legalcode
+
+The article texts under articles/ are not covered by this license; they remain the work of their
+publishers and are included only so that every quote can be verified against its source.
+"""
+
+
+def write_archive(package: Path, dest: Path, changelog: str) -> str:
+    """Write a reproducible zip of the package plus card, changelog, license and citation; return its sha256."""
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    counts = {name: pq.read_metadata(package / "data" / f"{name}.parquet").num_rows for name in TABLES}
+    top = f"{descriptor['name']}-{descriptor['version']}/"
+    extra = {"README.md": dataset_card(descriptor, counts), "CHANGELOG.md": changelog, "LICENSE": LICENSE_TEXT,
+             "CITATION.cff": citation_cff(descriptor)}
+    files = sorted(p for p in package.rglob("*") if p.is_file())
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        entries = [(p.relative_to(package).as_posix(), p.read_bytes()) for p in files]
+        entries += [(name, text.encode("utf-8")) for name, text in extra.items()]
+        for name, data in sorted(entries):
+            info = zipfile.ZipInfo(top + name, date_time=_ZIP_TIME)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    digest = hashlib.sha256(dest.read_bytes()).hexdigest()
+    dest.with_name(dest.name + ".sha256").write_text(f"{digest}  {dest.name}\n", encoding="utf-8")
+    return digest
+
+
+def _set_version(package_yaml: Path, package: Path, version: str) -> None:
+    text = package_yaml.read_text(encoding="utf-8")
+    package_yaml.write_text(re.sub(r"(?m)^version: .*$", f"version: {version}", text), encoding="utf-8")
+    dp_path = package / "datapackage.json"
+    dp = json.loads(dp_path.read_text(encoding="utf-8"))
+    dp["version"] = version
+    dp_path.write_text(json.dumps(dp, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def release(package: Path, dist: Path, changelog: Path, package_yaml: Path, bump: str = "auto",
+            previous: Path | None = None) -> tuple[str, Path, PackageDiff | None]:
+    """Release ``package``: returns (version, archive path, diff against the previous release)."""
+    failures = validate_package(package)
+    if failures:
+        raise ReleaseRefused("package fails validation:\n  " + "\n  ".join(failures[:20]))
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    previous = previous or latest_release(dist, descriptor["name"])
+    diff = diff_packages(open_package(previous), open_package(package)) if previous else None
+    if diff is not None and bump == "auto":
+        if diff.bump() is None:
+            raise ReleaseRefused(f"nothing changed since {previous.name}; no release made")
+        chosen = diff.bump()
+    else:
+        chosen = None if bump == "auto" else bump
+    base = diff.old_version if diff is not None else descriptor["version"]
+    version = bump_version(base, chosen)
+    _set_version(package_yaml, package, version)
+    if diff is not None:
+        diff.new_version = version
+    created = descriptor.get("created", "")[:10] or dt.date(1980, 1, 1).isoformat()
+    entry = changelog_entry(version, diff, created)
+    old = changelog.read_text(encoding="utf-8") if changelog.is_file() else "# Changelog\n\n"
+    head, _, rest = old.partition("\n\n")
+    changelog.write_text(f"{head}\n\n{entry}{rest}", encoding="utf-8")
+    archive = dist / f"{descriptor['name']}-{version}.zip"
+    write_archive(package, archive, changelog.read_text(encoding="utf-8"))
+    return version, archive, diff
