@@ -21,3 +21,19 @@ def test_ci_runs_the_readme_test_command() -> None:
     [command] = [line for line in readme.splitlines() if line.startswith("python3.11 -m venv") and "pytest" in line]
     assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert "bash .ci/run" in (ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+
+
+def test_github_workflows_match_the_workflow_schema() -> None:
+    """actionlint cannot be installed here (its wheel downloads a binary); check-jsonschema ships the
+    GitHub workflow schema and checks it offline."""
+    exe = Path(sys.executable).with_name("check-jsonschema")
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    assert len(workflows) >= 2
+    proc = subprocess.run([str(exe), "--builtin-schema", "vendor.github-workflows", *workflows], capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_release_workflow_checks_the_tag_against_the_package_version() -> None:
+    text = (ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+    assert 'tags: ["v*"]' in text and "GITHUB_REF_NAME" in text and "pipeline validate" in text
