@@ -120,17 +120,26 @@ def plausible() -> dict[str, Any]:
     return yaml.safe_load((SCHEMA_DIR / "plausible.yaml").read_text(encoding="utf-8"))
 
 
+# Which columns each row-level check reads, to show the offending row's values in a failure.
+_ROW_CHECK_COLUMNS: dict[str, tuple[str, ...]] = {}
+
+
+def _row_check(fn: Any, name: str, columns: tuple[str, ...]) -> pa.Check:
+    _ROW_CHECK_COLUMNS[name] = columns
+    return pa.Check(fn, name=name)
+
+
 def _row_checks(names: list[str]) -> list[pa.Check]:
     """Cross-column checks that types cannot express, for the columns a table has."""
     checks = []
     if {"char_start", "char_end"} <= set(names):
-        checks.append(pa.Check(lambda d: d["char_end"] > d["char_start"], name="char_end > char_start",
-                               columns=("char_start", "char_end")))
+        checks.append(_row_check(lambda d: d["char_end"] > d["char_start"], "char_end > char_start",
+                                 ("char_start", "char_end")))
     for lo, hi in (("period_start", "period_end"), ("date_start", "date_end"), ("baseline_start", "baseline_end")):
         if {lo, hi} <= set(names):
             checks.append(
-                pa.Check(lambda d, lo=lo, hi=hi: (d[lo].isna() | d[hi].isna() | (d[lo] <= d[hi])).astype(bool),
-                         name=f"{lo} <= {hi}", columns=(lo, hi))
+                _row_check(lambda d, lo=lo, hi=hi: (d[lo].isna() | d[hi].isna() | (d[lo] <= d[hi])).astype(bool),
+                           f"{lo} <= {hi}", (lo, hi))
             )
     if {"value", "unit"} <= set(names):
         bounds = plausible()["value_by_unit"]
@@ -140,13 +149,12 @@ def _row_checks(names: list[str]) -> list[pa.Check]:
             hi = d["unit"].map(lambda u: bounds.get(u, [None, float("inf")])[1]).astype(float)
             return ((d["value"] >= lo) & (d["value"] <= hi)).astype(bool)
 
-        checks.append(pa.Check(in_bounds, name="value plausible for its unit (schemas/plausible.yaml)",
-                               columns=("value", "unit")))
+        checks.append(_row_check(in_bounds, "value plausible for its unit (schemas/plausible.yaml)", ("value", "unit")))
     if {"value", "value_low", "value_high"} <= set(names):
-        checks.append(pa.Check(
+        checks.append(_row_check(
             lambda d: ((d["value_low"].isna() | (d["value_low"] <= d["value"]))
                        & (d["value_high"].isna() | (d["value"] <= d["value_high"]))).astype(bool),
-            name="value_low <= value <= value_high", columns=("value_low", "value", "value_high")))
+            "value_low <= value <= value_high", ("value_low", "value", "value_high")))
     return checks
 
 
@@ -207,8 +215,7 @@ def validate_table(name: str, table: pyarrow.Table) -> list[Failure]:
             idx = case.get("index")
             row_id = ids[int(idx)] if idx is not None and not pd.isna(idx) and int(idx) < len(ids) else None
             value = case.get("failure_case")
-            check = next((c for c in schema.checks if c.name == case.get("check")), None)
-            cols = (check.statistics or {}).get("columns") if check is not None else None
+            cols = _ROW_CHECK_COLUMNS.get(str(case.get("check")))
             if cols and row_id is not None:  # a row-level check: show the row's values it looked at
                 row = df.iloc[int(idx)]
                 value = ", ".join(f"{c}={row[c]}" for c in cols)

@@ -3,6 +3,7 @@ and a worker that runs the flow and publishes the package."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -79,5 +80,8 @@ def test_deployment_run_by_a_process_worker_builds_the_package(prefect_server: d
     worker_log = _prefect(env, "worker", "start", "--pool", "local-process", "--run-once", timeout=600)
     assert (out / "datapackage.json").is_file(), worker_log[-3000:]
     assert validate_package(out) == []
-    runs = _prefect(env, "flow-run", "ls")
-    assert "COMPLETED" in runs.upper(), runs
+    request = urllib.request.Request(env["PREFECT_API_URL"] + "/flow_runs/filter", data=b"{}", method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as r:
+        runs = json.loads(r.read())
+    assert [(run["deployment_id"] is not None, run["state_type"]) for run in runs] == [(True, "COMPLETED")]
