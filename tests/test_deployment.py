@@ -80,8 +80,20 @@ def test_deployment_run_by_a_process_worker_builds_the_package(prefect_server: d
     worker_log = _prefect(env, "worker", "start", "--pool", "local-process", "--run-once", timeout=600)
     assert (out / "datapackage.json").is_file(), worker_log[-3000:]
     assert validate_package(out) == []
-    request = urllib.request.Request(env["PREFECT_API_URL"] + "/flow_runs/filter", data=b"{}", method="POST",
+    runs = _post(env, "/flow_runs/filter", {})
+    assert [(run["deployment_id"] is not None, run["state_type"]) for run in runs] == [(True, "COMPLETED")]
+    # The flow's markdown artifact summarises the build with the same counts as the build report.
+    report = json.loads((out / "build-report.json").read_text(encoding="utf-8"))
+    summary = _post(env, "/artifacts/filter", {"artifacts": {"key": {"any_": ["build-summary"]}}})
+    [artifact] = summary
+    assert artifact["type"] == "markdown"
+    for table, n in report["rows"].items():
+        assert f"rows in {table}: {n}" in artifact["data"]
+    assert f"built: {report['articles_built']}; rejected: {len(report['rejected'])}" in artifact["data"]
+
+
+def _post(env: dict[str, str], path: str, body: dict) -> list[dict]:
+    request = urllib.request.Request(env["PREFECT_API_URL"] + path, data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as r:
-        runs = json.loads(r.read())
-    assert [(run["deployment_id"] is not None, run["state_type"]) for run in runs] == [(True, "COMPLETED")]
+        return json.loads(r.read())
