@@ -150,6 +150,15 @@ def _row_checks(names: list[str]) -> list[pa.Check]:
             return ((d["value"] >= lo) & (d["value"] <= hi)).astype(bool)
 
         checks.append(_row_check(in_bounds, "value plausible for its unit (schemas/plausible.yaml)", ("value", "unit")))
+    if {"metric", "unit"} <= set(names):
+        allowed = {str(m["id"]): set(m["units"]) for m in load_vocab("metrics") if m.get("units")}
+
+        def unit_fits(d: pd.DataFrame) -> pd.Series:
+            return pd.Series([u in allowed.get(m, {u}) for m, u in zip(d["metric"], d["unit"], strict=True)],
+                             index=d.index, dtype=bool)
+
+        checks.append(_row_check(unit_fits, "unit allowed for the metric (schemas/vocab/metrics.yaml)",
+                                 ("metric", "unit")))
     if {"value", "value_low", "value_high"} <= set(names):
         checks.append(_row_check(
             lambda d: ((d["value_low"].isna() | (d["value_low"] <= d["value"]))

@@ -92,3 +92,8 @@ def test_csv_cells_are_iso_dates_json_lists_and_plain_numbers() -> None:
     assert csv_cell(38.76) == "38.76"
     assert csv_cell(None) == ""
     assert csv_cell(True) == "true"
+
+
+def test_a_unit_the_metric_does_not_allow_fails() -> None:
+    failures = validate_table("statistics", to_arrow("statistics", [_statistic(metric="homicide_rate", unit="usd")]))
+    assert any("unit allowed for the metric" in f.check and "usd" in str(f.value) for f in failures)
