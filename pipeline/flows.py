@@ -40,8 +40,8 @@ def stage_task(output: Path, input_dir: Path, ingested: IngestResult, parts: lis
 
 
 @task(name="validate-package", cache_policy=NO_CACHE)
-def validate_task(staging: Path) -> list[str]:
-    return validate_package(staging)
+def validate_task(staging: Path, texts: Path | None) -> list[str]:
+    return validate_package(staging, texts)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -81,7 +81,7 @@ def build_dataset(
     parts = [p for fut in extract_task.map(chunks, include_texts) for p in fut.result()]
     staging, rows, failures = stage_task(out, src, ingested, parts, include_texts)
     if not failures:
-        failures = validate_task(staging)
+        failures = validate_task(staging, None if include_texts else src)
     ok = not failures
     if staging != Path():
         publish_task(staging, out, ok)

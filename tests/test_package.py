@@ -79,7 +79,7 @@ def test_parquet_keeps_real_types_for_duckdb_pandas_and_polars(built_package: Pa
     schema = pq.read_schema(events)
     assert str(schema.field("date_start").type) == "date32[day]"
     assert str(schema.field("actors").type) == "list<element: string>" or "list<" in str(schema.field("actors").type)
-    n = duckdb.sql(f"select count(*) from '{events}'").fetchone()[0]
+    [(n,)] = duckdb.sql(f"select count(*) from '{events}'").fetchall()
     assert n == pl.read_parquet(events).height == pq.read_table(events).num_rows
 
 

@@ -1,18 +1,485 @@
 """Article text -> rows of the statistics table (pure).
 
-INTERFACE STUB: implementation pending.
+One pass per sentence: ``numbers.find_numbers`` reads the numbers, the words
+around each number pick its metric (cues in ``schemas/vocab/metrics.yaml``),
+``dates.find_dates`` gives its period and baseline, ``places.find_places`` its
+country.  Page furniture is skipped; a figure stated twice is kept once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-from pipeline.text.dates import PublicationDate
-from pipeline.text.sentences import Sentence
+from pipeline.ids import make_id
+from pipeline.text.dates import DateMention, PublicationDate, find_dates
+from pipeline.text.figures import (
+    CLAUSE_BREAK,
+    OTHER,
+    Metric,
+    find_sources,
+    has_own_subject,
+    is_change,
+    label_numbers,
+    nearest_source,
+    vocabulary,
+    words_between,
+)
+from pipeline.text.furniture import is_furniture
+from pipeline.text.numbers import NumberMention, find_numbers
+from pipeline.text.places import PlaceMention, find_places
+from pipeline.text.sentences import Sentence, split_sentences
+
+COLUMNS = (
+    "statistic_id",
+    "source_id",
+    "metric",
+    "subject",
+    "value",
+    "value_low",
+    "value_high",
+    "qualifier",
+    "unit",
+    "is_change",
+    "period_start",
+    "period_end",
+    "period_precision",
+    "period_text",
+    "baseline_start",
+    "baseline_end",
+    "country_code",
+    "place",
+    "attributed_to",
+    "value_text",
+    "quote",
+    "char_start",
+    "char_end",
+)
+
+# ---------------------------------------------------------------- patterns
+
+# Furniture that matters to figures only: subscription offers (prices), reading times, gallery counters.
+_NOT_A_FIGURE_LINE = re.compile(
+    r"\b(?:subscri\w*|suscr[ií]b\w*|newsletter)\b|\b\d+\s*min(?:ute)?s?\s+(?:read|de lectura)\b"
+    r"|^\s*(?:Image|Photo|Foto|Slide|Gallery|Imagen)\s+\d+\s+(?:of|de)\s+\d+",
+    re.IGNORECASE,
+)
+_COORDINATION = re.compile(r"\s(?:and|y|e)\s", re.IGNORECASE)
+_BASELINE_BEFORE = re.compile(
+    r"\b(?:from|since|compared\s+(?:with|to)|than|versus|vs\.?|over|against|respecto\s+(?:a|de|al)|frente\s+a|"
+    r"en\s+comparación\s+con|desde|same\s+(?:period|month|quarter|time)\s+(?:of|in|last)|"
+    r"mismo\s+(?:periodo|período|mes)\s+(?:de|del)|que\s+en)\s+(?:the\s+(?:same\s+\w+\s+(?:of|in)\s+)?|el\s+|la\s+)?$",
+    re.IGNORECASE,
+)
+_COMPARATIVE_BEFORE = re.compile(
+    r"\b(?:highest|lowest|most|fewest|largest|smallest|worst|best|deadliest|biggest|first\s+time|record|"
+    r"más\s+alt[oa]|más\s+baj[oa]|mayor|menor)\s+(?:\w+\s+){0,2}?(?:since|in|desde|en)\s+(?:the\s+|el\s+)?$",
+    re.IGNORECASE,
+)
+_SINCE_BEFORE = re.compile(r"\b(?:since|desde)\s+$", re.IGNORECASE)
+_YEAR_BEFORE = re.compile(
+    r"\b(?:year|month)\s+(?:before|earlier|prior)|\b(?:previous|prior|preceding)\s+(?:year|month)|"
+    r"\bsame\s+(?:month|period|time|quarter)|year[- ](?:on|over)[- ]year|\binteranual|\baño\s+anterior|"
+    r"\bmismo\s+(?:mes|período|periodo)",
+    re.IGNORECASE,
+)
+_ORIGIN_BEFORE = re.compile(r"\b(?:from|de|desde|fleeing|left|leaving|of)\s+(?:the\s+)?$", re.IGNORECASE)
+_RECIPIENT_BEFORE = re.compile(
+    r"\b(?:to|for|into|in|para|a|hacia|al)\s+(?:the\s+|la\s+|el\s+)?$", re.IGNORECASE
+)
+
+
+# ---------------------------------------------------------------- public API
 
 
 def extract_statistics(
     text: str, source_id: str, published: PublicationDate, sentences: list[Sentence] | None = None
 ) -> list[dict[str, Any]]:
     """Every quantitative claim in ``text`` as a row with the columns of schemas/statistics.yaml."""
-    raise NotImplementedError
+    sentences = split_sentences(text) if sentences is None else sentences
+    vocab = vocabulary()
+    main_memo: list[str | None] = []
+
+    def main_country() -> str | None:  # only looked up when a sentence names no fitting place
+        if not main_memo:
+            main_memo.append(_main_country(text))
+        return main_memo[0]
+
+    rows: list[dict[str, Any]] = []
+    last_period: dict[int, Period] = {}
+    last_metric: dict[int, tuple[str, str | None]] = {}
+    for idx, sent in enumerate(sentences):
+        mentions = find_numbers(sent.text)
+        if not mentions or _is_furniture(sent):
+            continue
+        dates = find_dates(sent.text, published) if mentions else []
+        if dates:
+            mentions = [
+                m
+                for m in mentions
+                if m.unit in ("percent", "percentage_points", "per_100k", "usd", "tonnes")
+                or not _in_dates(m, dates)
+            ]
+        if not mentions:
+            if dates:
+                last_period[sent.line_index] = _as_period(dates[-1])
+            continue
+        places = find_places(sent.text)
+        sources = find_sources(sent.text)
+        labels = label_numbers(sent.text, mentions, vocab)
+        periods: list[Period] = []
+        for i, m in enumerate(mentions):
+            prev = mentions[i - 1] if i else None
+            nxt = mentions[i + 1] if i + 1 < len(mentions) else None
+            metric, subject = labels[i]
+            if m.spelled and (metric == OTHER or not (vocab.metrics[metric].spelled or m.unit == "other")):
+                periods.append((None, None, "unknown", None))
+                continue  # "four worlds", "two nations": words are statistics only with a known metric
+            change = is_change(sent.text, m)
+            if change:
+                # "marking a 371% increase": what changed is what the sentence counted before
+                before_metric, before_subject = last_metric.get(sent.line_index, (OTHER, None))
+                if metric == OTHER or (metric == before_metric and not has_own_subject(sent.text, m)):
+                    metric, subject = before_metric, before_subject or subject
+            period, baseline = _period(sent.text, m, prev, nxt, dates, change, periods, published)
+            if period[0] is None and period[3] is None and change:
+                # "That was a 56% jump from the year before.": the period of the sentence before
+                before = last_period.get(sent.line_index) or _period_before(sentences, idx, published)
+                if before is not None:
+                    period = before
+                    baseline = baseline if baseline[0] else _shift_back(period)
+            periods.append(period)
+            country, place = _country(sent, m, places, vocab.metrics[metric], sentences, idx, main_country)
+            rows.append(
+                _row(
+                    source_id,
+                    sent,
+                    m,
+                    metric,
+                    subject,
+                    change,
+                    period,
+                    baseline,
+                    country,
+                    place,
+                    nearest_source(sent.text, sources, m.start),
+                )
+            )
+            last_metric[sent.line_index] = (metric, subject)
+        for p in reversed(periods):
+            if p[3] is not None:
+                last_period[sent.line_index] = p
+                break
+    return _dedup(rows)
+
+
+# ---------------------------------------------------------------- steps
+
+
+def _is_furniture(sent: Sentence) -> bool:
+    """Page furniture (``pipeline.text.furniture``), or a line whose numbers are prices or page counters."""
+    return is_furniture(sent) or _NOT_A_FIGURE_LINE.search(sent.text) is not None
+
+
+def _period_before(sentences: list[Sentence], idx: int, published: PublicationDate) -> Period | None:
+    """The last date of the previous sentence of the same paragraph, if any."""
+    if idx == 0 or sentences[idx - 1].line_index != sentences[idx].line_index:
+        return None
+    dates = [d for d in find_dates(sentences[idx - 1].text, published) if d.kind != "baseline"]
+    return _as_period(dates[-1]) if dates else None
+
+
+def _in_dates(m: NumberMention, dates: list[DateMention]) -> bool:
+    return any(m.start < d.char_end and d.char_start < m.end for d in dates)
+
+
+Period = tuple[dt.date | None, dt.date | None, str, str | None]  # start, end, precision, text
+Baseline = tuple[dt.date | None, dt.date | None]
+_PRECISIONS = {"day", "month", "quarter", "year", "fiscal_year", "range"}
+
+
+def _as_period(d: DateMention) -> Period:
+    if d.start is None:
+        return None, None, "unknown", d.date_text
+    precision = "fiscal_year" if d.kind == "fiscal" else d.precision
+    return d.start, d.end, precision if precision in _PRECISIONS else "range", d.date_text
+
+
+def _period(
+    text: str,
+    m: NumberMention,
+    prev: NumberMention | None,
+    nxt: NumberMention | None,
+    dates: list[DateMention],
+    change: bool,
+    earlier: list[Period],
+    published: PublicationDate,
+) -> tuple[Period, Baseline]:
+    """The period a number refers to and, for a change, its baseline."""
+    seg_before = (prev.unit_end if prev else 0, m.qualifier_start)
+    seg_after = (m.unit_end, nxt.qualifier_start if nxt else len(text))
+    before = [d for d in dates if seg_before[0] <= d.char_start and d.char_end <= seg_before[1]]
+    after = [d for d in dates if seg_after[0] <= d.char_start and d.char_end <= seg_after[1]]
+
+    def is_baseline(d: DateMention) -> bool:
+        return d.kind == "baseline" or (
+            change
+            and d.kind != "range"
+            and bool(_BASELINE_BEFORE.search(text[max(0, d.char_start - 40) : d.char_start]))
+        )
+
+    def is_comparison(d: DateMention) -> bool:  # "the highest since 2018" does not date the figure
+        return bool(_COMPARATIVE_BEFORE.search(text[max(0, d.char_start - 40) : d.char_start]))
+
+    base = next((d for d in after if is_baseline(d)), None)
+    own_after = [d for d in after if not is_baseline(d) and not is_comparison(d)]
+    own_before = [d for d in before if d.kind != "baseline" and not is_comparison(d)]
+    chosen: DateMention | None = None
+    if (
+        own_after
+        and words_between(text[m.unit_end : own_after[0].char_start]) <= 8
+        and ";" not in text[m.unit_end : own_after[0].char_start]
+    ):
+        chosen = own_after[0]
+    elif own_before:
+        chosen = own_before[-1]
+    else:  # a date further on, unless it is a comparison's ("double the amount in the same period of 2022")
+        chosen = next((d for d in own_after if not _compares(text, d)), None)
+    if chosen is None:
+        # No date of its own: the period of an earlier number in the sentence, else the sentence's only date
+        # ("Police seized 7 tonnes and arrested 1,200 people in 2023").
+        inherited = next((p for p in reversed(earlier) if p[3] is not None), None)
+        own = [
+            d
+            for d in dates
+            if d.kind != "baseline"
+            and not _BASELINE_BEFORE.search(text[max(0, d.char_start - 40) : d.char_start])
+        ]
+        if inherited is None and len(own) == 1 and own[0].char_start > m.end:
+            between = text[m.unit_end : own[0].char_start]
+            if _COORDINATION.search(between) and not CLAUSE_BREAK.search(between):
+                inherited = _as_period(own[0])
+        period: Period = inherited or (None, None, "unknown", None)
+        baseline: Baseline = (None, None)
+        if change and period[0] is not None:
+            baseline = _baseline(base, period, text)
+        return period, baseline
+    if change and chosen.kind == "range" and chosen.start and chosen.end:
+        low, high = _range_parts(chosen)
+        return (high[0], high[1], high[2], chosen.date_text), (low[0], low[1])
+    period = _as_period(chosen)
+    if (
+        not change
+        and period[0] is not None
+        and _SINCE_BEFORE.search(text[max(0, chosen.char_start - 12) : chosen.char_start])
+    ):
+        # "460 inmates killed since 2021": from then until the article was published
+        period = (period[0], published.end, "range", "since " + chosen.date_text)
+    return period, (_baseline(base, period, text) if change else (None, None))
+
+
+def _compares(text: str, d: DateMention) -> bool:
+    """The date is the other side of a comparison ("than in 2022", "the same period of 2022"), not "since"."""
+    left = text[max(0, d.char_start - 40) : d.char_start]
+    return bool(_BASELINE_BEFORE.search(left)) and not _SINCE_BEFORE.search(left)
+
+
+def _baseline(base: DateMention | None, period: Period, text: str) -> Baseline:
+    """The comparison period of a change: stated, or the same period a year earlier ("the year before")."""
+    if base is not None and base.start is not None and not _YEAR_BEFORE.search(base.date_text):
+        return base.start, base.end
+    if base is not None or _YEAR_BEFORE.search(text):
+        return _shift_back(period)
+    return None, None
+
+
+def _shift_back(period: Period) -> Baseline:
+    start, end = period[0], period[1]
+    if start is None or end is None:
+        return None, None
+    return _minus_year(start), _minus_year(end)
+
+
+def _minus_year(d: dt.date) -> dt.date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+def _range_parts(d: DateMention) -> tuple[tuple[dt.date, dt.date, str], tuple[dt.date, dt.date, str]]:
+    """ "between 2019 and 2024" -> (2019, 2024) at the granularity its bounds show."""
+    start, end = d.start, d.end
+    assert start is not None and end is not None
+    if start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31:
+        return ((start, dt.date(start.year, 12, 31), "year"), (dt.date(end.year, 1, 1), end, "year"))
+    next_day = end + dt.timedelta(days=1)
+    if start.day == 1 and next_day.day == 1:
+        first_end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        return ((start, first_end, "month"), (end.replace(day=1), end, "month"))
+    return ((start, start, "day"), (end, end, "day"))
+
+
+# ---------------------------------------------------------------- places and attribution
+
+
+def _main_country(text: str) -> str | None:
+    """The country the article is mostly about: the most often named in its headline and first
+    paragraphs (about 2,000 characters, where news says what it is about), first named on a tie."""
+    head = text[:2000]
+    cut = head.rfind("\n")
+    places = find_places(head[:cut] if cut > 0 and len(text) > 2000 else head) or find_places(text)
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for p in places:
+        if p.country_code:
+            counts[p.country_code] += 1
+            first.setdefault(p.country_code, p.char_start)
+    if not counts:
+        return None
+    return max(counts, key=lambda c: (counts[c], -first[c]))
+
+
+def _locate(
+    sent: Sentence,
+    m: NumberMention,
+    places: list[PlaceMention],
+    metric: Metric,
+    sentences: list[Sentence],
+    idx: int,
+    main: Callable[[], str | None],
+) -> tuple[str | None, PlaceMention | None]:
+    """ISO alpha-3 of the place a figure measures, and the nearest finer place in its clause."""
+    text = sent.text
+    # A finer place counts only inside the number's clause ("..., where over 6,900 deaths").
+    finer = [p for p in places if p.kind != "country" and not _across_clause(text, p.char_start, m.start)]
+    near = min(finer, key=lambda p: abs(p.char_start - m.start)) if finer else None
+    if metric.place == "destination":
+        # Migrants' own nationality ("117,487 Ecuadorians") and where they come from are not the place
+        # measured.
+        for k in range(idx, -1, -1):
+            s = sentences[k]
+            if s.line_index != sent.line_index:
+                break
+            cands = [
+                p
+                for p in (places if k == idx else find_places(s.text))
+                if p.country_code
+                and not p.demonym
+                and not _ORIGIN_BEFORE.search(s.text[max(0, p.char_start - 20) : p.char_start])
+            ]
+            if cands:
+                return min(cands, key=lambda p: abs(p.char_start - m.start)).country_code, near
+        return metric.default_country or main(), near
+    if metric.place == "recipient":
+        cands = [
+            p
+            for p in places
+            if p.country_code and _RECIPIENT_BEFORE.search(text[max(0, p.char_start - 20) : p.char_start])
+        ]
+        if cands:
+            return min(cands, key=lambda p: abs(p.char_start - m.start)).country_code, near
+        return main(), near
+    cands = [p for p in places if p.country_code]
+    if cands:
+        best = min(cands, key=lambda p: (p.demonym, abs(p.char_start - m.start)))
+        return best.country_code, near
+    return main(), near
+
+
+# ---------------------------------------------------------------- rows
+
+
+def _country(
+    sent: Sentence,
+    m: NumberMention,
+    places: list[PlaceMention],
+    metric: Metric,
+    sentences: list[Sentence],
+    idx: int,
+    main: Callable[[], str | None],
+) -> tuple[str | None, str | None]:
+    """ISO alpha-3 of the place a figure measures, and a finer place as written (in that country)."""
+    code, near = _locate(sent, m, places, metric, sentences, idx, main)
+    if near is None or (code and near.country_code and near.country_code != code):
+        return code, None
+    return code, near.surface
+
+
+def _across_clause(text: str, a: int, b: int) -> bool:
+    lo, hi = sorted((a, b))
+    return CLAUSE_BREAK.search(text, lo, hi) is not None
+
+
+def _row(
+    source_id: str,
+    sent: Sentence,
+    m: NumberMention,
+    metric: str,
+    subject: str | None,
+    change: bool,
+    period: Period,
+    baseline: Baseline,
+    country: str | None,
+    place: str | None,
+    attributed: str | None,
+) -> dict[str, Any]:
+    offset = sent.start + m.start
+    return {
+        "statistic_id": make_id("st", source_id, offset, m.text),
+        "source_id": source_id,
+        "metric": metric,
+        "subject": subject,
+        "value": float(m.value),
+        "value_low": m.value_low,
+        "value_high": m.value_high,
+        "qualifier": m.qualifier,
+        "unit": m.unit,
+        "is_change": change,
+        "period_start": period[0],
+        "period_end": period[1],
+        "period_precision": period[2] if period[0] is not None else "unknown",
+        "period_text": period[3],
+        "baseline_start": baseline[0],
+        "baseline_end": baseline[1],
+        "country_code": country,
+        "place": place,
+        "attributed_to": attributed,
+        "value_text": m.text,
+        "quote": sent.text,
+        "char_start": sent.start,
+        "char_end": sent.end,
+    }
+
+
+def _dedup(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per figure: a value stated again (headline and body) keeps its fullest sentence.
+
+    Two mentions are the same figure when value, bounds, unit, metric and change agree and
+    their periods do not contradict (one may be undated, as headlines often are).
+    """
+    kept: list[dict[str, Any]] = []
+    for r in rows:
+        key = (r["value"], r["value_high"], r["unit"], r["is_change"], r["metric"])
+        twin = next(
+            (
+                k
+                for k in kept
+                if (k["value"], k["value_high"], k["unit"], k["is_change"], k["metric"]) == key
+                and (
+                    k["period_start"] is None
+                    or r["period_start"] is None
+                    or (k["period_start"], k["period_end"]) == (r["period_start"], r["period_end"])
+                )
+            ),
+            None,
+        )
+        if twin is None:
+            kept.append(r)
+        elif len(r["quote"]) > len(twin["quote"]) or (twin["period_start"] is None and r["period_start"]):
+            kept[kept.index(twin)] = r
+    order = {id(r): i for i, r in enumerate(rows)}
+    return sorted(kept, key=lambda r: order[id(r)])  # article order

@@ -1,16 +1,33 @@
 """Find date expressions in news prose and resolve them to intervals.
 
-INTERFACE STUB: implementation pending (see the docstrings for the contract).
+Explicit dates ("Jan. 9, 2024", "January 2025", "in 2023", "the 1990s",
+"fiscal 2023", "between 2019 and 2024") resolve on their own; partial and
+relative ones ("on February 19", "earlier this month", "this week", "last
+year", "over the first weekend of the year") resolve against the article's
+publication date, and stay unresolved (start/end None) when that is unknown
+or too coarse. Month names and cue words live in schemas/lexicon/dates.yaml.
+
+Hand-written regexes: dateutil parses a date string it is given but does not
+find date expressions inside prose, nor resolve relative ones to intervals.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+LEXICON = Path(__file__).resolve().parents[2] / "schemas" / "lexicon" / "dates.yaml"
+MIN_YEAR, MAX_YEAR = 1800, 2100
 
 # Precision words used by the codebook. Statistics periods use
 # day, month, quarter, year, fiscal_year, range, unknown; event dates use
-# day, weekend, month, year, decade, range, unknown.  "week" resolves to
+# day, weekend, month, year, decade, range, unknown.  A week resolves to
 # precision "range" (Monday..Sunday) since neither enum has "week".
 
 
@@ -29,7 +46,7 @@ class PublicationDate:
     basis: str
 
     @classmethod
-    def unknown(cls) -> "PublicationDate":
+    def unknown(cls) -> PublicationDate:
         return cls(None, None, "unknown", "unknown")
 
 
@@ -57,16 +74,316 @@ class DateMention:
     kind: str
 
 
+@dataclass(frozen=True)
+class _Lexicon:
+    months: dict[str, int]
+    pattern: re.Pattern[str]
+    ambiguous: frozenset[str]
+    month_only_after: frozenset[str]
+    future: re.Pattern[str]
+    count_nouns: frozenset[str]
+    ordinals: dict[str, int]
+    weekdays: tuple[str, ...]
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    months: dict[str, int] = {}
+    for number, names in data["months"].items():
+        for name in names:
+            months[name.lower()] = int(number)
+    # English names are capitalised in prose; Spanish ones are written lower case.
+    surface = [n for names in data["months"].values() for n in names]
+    surface += [n.capitalize() for n in surface if n.islower()]
+    full = [n for n in surface if len(n) > 3 or n == "May"]
+    mon = rf"(?:{_alt(surface)})(?![\w])"
+    mon_full = rf"(?:{_alt(full)})(?![\w])"
+    year = r"(?:1[89]\d\d|20\d\d)"
+    ordinal = _alt(list(data["ordinals"]))
+    weekday = _alt(data["weekdays"])
+    parts = [
+        r"(?P<iso>(?<!\d)(?P<iso_y>\d{4})-(?P<iso_m>\d{2})-(?P<iso_d>\d{2})(?!\d))",
+        rf"(?P<mdy>(?P<mdy_mon>{mon})\.?\s+(?P<mdy_d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy_y>{year})(?!\d))",
+        rf"(?P<dmy>(?<!\d)(?P<dmy_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+)?(?P<dmy_mon>{mon})\.?,?\s+(?:del?\s+)?"
+        rf"(?P<dmy_y>{year})(?!\d))",
+        r"(?P<fy>(?:[Ff]iscal(?:\s+[Yy]ear)?|FY)\s?['’]?(?P<fy_y>\d{4}|\d{2})(?!\d))",
+        rf"(?P<fy2>(?P<fy2_y>{year})\s+fiscal\s+year)",
+        rf"(?P<q>(?:the\s+)?(?P<q_n>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+of\s+(?P<q_y>{year}))",
+        rf"(?P<q2>\bQ(?P<q2_n>[1-4])\s+(?P<q2_y>{year}))",
+        rf"(?P<yrb>(?:[Bb]etween|[Ee]ntre)\s+(?P<yrb_a>{year})\s+(?:and|y)\s+(?P<yrb_b>{year})(?!\d))",
+        rf"(?P<yrf>(?:(?:[Ff]rom|[Dd]e|[Dd]esde)\s+)?(?<!\d)(?P<yrf_a>{year})\s*(?:to|through|until|a|hasta|-|–|—)\s*"
+        rf"(?P<yrf_b>{year})(?!\d))",
+        rf"(?P<my>(?P<my_mon>{mon})\.?(?:\s+(?:de|del))?,?\s+(?P<my_y>{year})(?!\d))",
+        rf"(?P<md>(?P<md_mon>{mon})\.?\s+(?P<md_d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:]|[.,]\d))",
+        rf"(?P<dm>(?<!\d)(?P<dm_d>\d{{1,2}})\s+de\s+(?P<dm_mon>{mon}))",
+        r"(?P<dec>(?:the\s+|los\s+años\s+)?(?P<dec_y>1[89]\d0|20\d0)['’]?s(?!\w))",
+        rf"(?P<wke>(?:(?:over|during|on)\s+)?the\s+(?P<wke_o>{ordinal})\s+weekend\s+of\s+"
+        rf"(?:the\s+year|(?P<wke_mon>{mon_full})|(?P<wke_y>{year})))",
+        r"(?P<rwe>(?i:(?:last|this|next|over\s+the|during\s+the|the\s+past)\s+weekend)\b)|"
+        r"(?P<rel>(?i:(?:earlier|later)\s+this\s+(?:month|week|year)|this\s+(?:month|week|year)|"
+        r"last\s+(?:month|week|year)|next\s+(?:month|week|year)|the\s+(?:year|month)\s+before|"
+        r"the\s+previous\s+(?:year|month)|a\s+year\s+(?:earlier|before|ago)|el\s+año\s+pasado|"
+        r"este\s+año|el\s+mes\s+pasado|este\s+mes|esta\s+semana)|\byesterday\b|\btoday\b|\bayer\b|\bhoy\b)",
+        rf"(?P<wd>(?:(?P<wd_w>last|next|this)\s+)?(?P<wd_n>{weekday})(?![\w]))",
+        rf"(?P<mo>(?P<mo_mon>{mon_full})(?:['’]s)?(?![\w\d]|\s+\d))",
+        rf"(?P<y>(?<![\d$€£.,/\-])(?P<y_y>{year})(?![\d%]|[.,]\d|-\w))",
+    ]
+    return _Lexicon(
+        months=months,
+        pattern=re.compile("|".join(parts)),
+        ambiguous=frozenset(data["ambiguous_months"]),
+        month_only_after=frozenset(w.lower() for w in data["month_only_after"]),
+        future=re.compile(rf"(?i)\b(?:{_alt(data['future_cues'])})\b[\w\s]{{0,12}}$"),
+        count_nouns=frozenset(w.lower() for w in data["count_nouns"]),
+        ordinals={k: int(v) for k, v in data["ordinals"].items()},
+        weekdays=tuple(data["weekdays"]),
+    )
+
+
+_BASELINE_BEFORE = re.compile(
+    r"(?i)\b(?:from|compared\s+(?:with|to)|than(?:\s+in)?|versus|vs\.?|relative\s+to|over|frente\s+a|respecto\s+a)"
+    r"\s+(?:the\s+same\s+\w+\s+(?:of|in)\s+|in\s+)?$"
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z\u00C0-\u024F]+)\W*$")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _year(y: int) -> tuple[dt.date, dt.date]:
+    return dt.date(y, 1, 1), dt.date(y, 12, 31)
+
+
+def _safe_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
 def parse_published(value: str | dt.date | None) -> PublicationDate:
     """Manifest value (YYYY, YYYY-MM, YYYY-MM-DD or a date) -> PublicationDate(basis=manifest)."""
-    raise NotImplementedError
+    if value is None or value == "":
+        return PublicationDate.unknown()
+    if isinstance(value, dt.date):
+        return PublicationDate(value, value, "day", "manifest")
+    parts = [int(p) for p in str(value).split("-")]
+    if len(parts) == 1:
+        return PublicationDate(*_year(parts[0]), "year", "manifest")
+    if len(parts) == 2:
+        return PublicationDate(dt.date(parts[0], parts[1], 1), _month_end(parts[0], parts[1]), "month", "manifest")
+    day = dt.date(*parts)
+    return PublicationDate(day, day, "day", "manifest")
+
+
+def _yearless(month: int, day: int | None, published: PublicationDate, before: str) -> tuple[dt.date, dt.date] | None:
+    """A month (and day) without a year: the latest such date not after publication, or the next one
+    after it when the words before announce something to come ("ahead of an April runoff")."""
+    if published.start is None or published.end is None:
+        return None
+    future = bool(_lexicon().future.search(before))
+    for year in ((published.start.year, published.start.year + 1) if future
+                 else (published.end.year, published.end.year - 1)):
+        start = _safe_date(year, month, day or 1)
+        if start is None:
+            return None
+        end = start if day else _month_end(year, month)
+        if (future and end >= published.start) or (not future and start <= published.end):
+            return start, end
+    return None
+
+
+def _week(anchor: dt.date, shift: int) -> tuple[dt.date, dt.date]:
+    monday = anchor - dt.timedelta(days=anchor.weekday()) + dt.timedelta(weeks=shift)
+    return monday, monday + dt.timedelta(days=6)
+
+
+def _weekend(year: int, month: int | None, ordinal: int) -> tuple[dt.date, dt.date]:
+    """The n-th (or last, -1) Saturday-Sunday of a month or year."""
+    first, last = (dt.date(year, month, 1), _month_end(year, month)) if month else _year(year)
+    saturdays = []
+    d = first + dt.timedelta(days=(5 - first.weekday()) % 7)
+    while d <= last:
+        saturdays.append(d)
+        d += dt.timedelta(days=7)
+    sat = saturdays[ordinal - 1] if ordinal > 0 else saturdays[-1]
+    return sat, sat + dt.timedelta(days=1)
+
+
+def _relative(words: str, published: PublicationDate) -> tuple[dt.date | None, dt.date | None, str]:
+    """'last year', 'earlier this month', 'this week', 'yesterday'... -> interval and precision."""
+    w = " ".join(words.lower().split())
+    pub, precision = published.start, published.precision
+    tokens = set(w.split())
+    shift = 0 if tokens & {"this", "este", "esta", "today", "hoy"} else (1 if "next" in tokens else -1)
+    if tokens & {"year", "año"}:
+        return (*_year(pub.year + shift), "year") if pub else (None, None, "year")
+    if tokens & {"month", "mes"}:
+        if pub is None or precision == "year":
+            return None, None, "month"
+        y, m = divmod(pub.year * 12 + pub.month - 1 + shift, 12)
+        return dt.date(y, m + 1, 1), _month_end(y, m + 1), "month"
+    if tokens & {"week", "semana"}:
+        if pub is None or precision != "day":
+            return None, None, "range"
+        return (*_week(pub, shift), "range")
+    if pub is None or precision != "day":  # yesterday / today need the publication day
+        return None, None, "day"
+    day = pub + dt.timedelta(days=shift)
+    return day, day, "day"
+
+
+def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDate) -> DateMention | None:
+    g = m.groupdict()
+    kind, basis = "point", "explicit"
+    before = text[max(0, m.start() - 40):m.start()]
+    start: dt.date | None
+    end: dt.date | None
+    if g["iso"]:
+        start = end = _safe_date(int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"]))
+        precision = "day"
+    elif g["mdy"] or g["dmy"]:
+        p = "mdy" if g["mdy"] else "dmy"
+        start = end = _safe_date(int(g[f"{p}_y"]), lx.months[g[f"{p}_mon"].lower()], int(g[f"{p}_d"]))
+        precision = "day"
+    elif g["fy"] or g["fy2"]:
+        raw = g["fy_y"] or g["fy2_y"]
+        y = int(raw) if len(raw) == 4 else 2000 + int(raw)
+        start, end, precision, kind = dt.date(y - 1, 10, 1), dt.date(y, 9, 30), "fiscal_year", "fiscal"
+    elif g["q"] or g["q2"]:
+        n = int((g["q_n"] or g["q2_n"])[0]) if (g["q_n"] or g["q2_n"])[0].isdigit() else \
+            {"f": 1, "s": 2, "t": 3}.get((g["q_n"] or "")[:1], 4)
+        y = int(g["q_y"] or g["q2_y"])
+        start, end, precision = dt.date(y, 3 * n - 2, 1), _month_end(y, 3 * n), "quarter"
+    elif g["yrb"] or g["yrf"]:
+        p = "yrb" if g["yrb"] else "yrf"
+        a, b = int(g[f"{p}_a"]), int(g[f"{p}_b"])
+        if not a < b:
+            return None
+        start, end, precision, kind = dt.date(a, 1, 1), dt.date(b, 12, 31), "range", "range"
+    elif g["my"]:
+        y, mo = int(g["my_y"]), lx.months[g["my_mon"].lower()]
+        start, end, precision = dt.date(y, mo, 1), _month_end(y, mo), "month"
+    elif g["md"] or g["dm"]:
+        p = "md" if g["md"] else "dm"
+        mon = g[f"{p}_mon"]
+        if mon in lx.ambiguous and not _after_cue(lx, before):
+            return None
+        day = int(g[f"{p}_d"])
+        if not 1 <= day <= 31:
+            return None
+        got = _yearless(lx.months[mon.lower()], day, published, before)
+        start, end = got if got else (None, None)
+        precision, basis = "day", "relative"
+    elif g["dec"]:
+        y = int(g["dec_y"])
+        start, end, precision = dt.date(y, 1, 1), dt.date(y + 9, 12, 31), "decade"
+    elif g["wke"]:
+        ordinal = lx.ordinals[g["wke_o"].lower()]
+        month = lx.months[g["wke_mon"].lower()] if g["wke_mon"] else None
+        if g["wke_y"]:
+            start, end = _weekend(int(g["wke_y"]), month, ordinal)
+        elif published.start is not None and (month is None or published.precision in ("day", "month")):
+            start, end = _weekend(published.start.year, month, ordinal)
+            basis = "relative"
+        else:
+            start = end = None
+            basis = "relative"
+        precision = "weekend"
+    elif g["rwe"]:
+        start = end = None
+        if published.start is not None and published.precision == "day":
+            pub = published.start
+            w = g["rwe"].lower()
+            # the weekend just past (or under way) at publication; "next"/"this" before a weekday: the coming one
+            back = (pub.weekday() - 5) % 7
+            start = pub - dt.timedelta(days=back)
+            if w.startswith("next") or (w.startswith("this") and pub.weekday() < 5):
+                start = pub + dt.timedelta(days=(5 - pub.weekday()) % 7 or 7)
+            end = start + dt.timedelta(days=1)
+        precision, basis = "weekend", "relative"
+    elif g["rel"]:
+        start, end, precision = _relative(g["rel"], published)
+        basis = "relative"
+    elif g["wd"]:
+        if published.start is None or published.precision != "day":
+            start = end = None
+        else:
+            target = lx.weekdays.index(g["wd_n"])
+            delta = (published.start.weekday() - target) % 7
+            if g["wd_w"] == "next":
+                start = published.start + dt.timedelta(days=(target - published.start.weekday()) % 7 or 7)
+            else:
+                start = published.start - dt.timedelta(days=delta or (7 if g["wd_w"] == "last" else 0))
+            end = start
+        precision, basis = "day", "relative"
+    elif g["mo"]:
+        mon = g["mo_mon"]
+        if mon in lx.ambiguous and not _after_cue(lx, before):
+            return None
+        got = _yearless(lx.months[mon.lower()], None, published, before)
+        start, end = got if got else (None, None)
+        precision, basis = "month", "relative"
+    else:  # a bare year
+        after = text[m.end():m.end() + 30]
+        if any(w in lx.count_nouns for w in re.findall(r"[a-z]+", after.lower())[:2]):
+            return None  # "2000 soldiers", "2000 more troops": a count, not a year
+        if re.match(r"\s*(?:per\s+100|percent|por\s+ciento)", after):
+            return None
+        start, end, precision = (*_year(int(g["y_y"])), "year")
+    if kind == "point" and _BASELINE_BEFORE.search(before):
+        kind = "baseline"
+    return DateMention(m.group(), m.start(), m.end(), start, end, precision, basis, kind)
+
+
+def _after_cue(lx: _Lexicon, before: str) -> bool:
+    w = _WORD_BEFORE.search(before)
+    return bool(w) and w.group(1).lower() in lx.month_only_after
 
 
 def find_dates(text: str, published: PublicationDate) -> list[DateMention]:
     """All date expressions in ``text`` (usually one sentence), left to right, non-overlapping."""
-    raise NotImplementedError
+    lx = _lexicon()
+    out = []
+    for m in lx.pattern.finditer(text):
+        mention = _mention(lx, m, text, published)
+        if mention is not None:
+            out.append(mention)
+    return out
+
+
+_PAST_MONTH_CUE = re.compile(r"(?i)\b(?:on|in|since|during|earlier\s+in|last|en|el)\s+$")
 
 
 def infer_publication_date(text: str) -> PublicationDate:
-    """Infer when an article was published from its own words (basis=inferred), else unknown."""
-    raise NotImplementedError
+    """Infer when an article was published from its own words (basis=inferred), else unknown.
+
+    The latest explicit day or month-and-year the article mentions bounds its
+    publication from below; a yearless month of the same year mentioned as past
+    ("on February 19", "in February's election") moves it later. Precision is
+    month at most: a text rarely says on which day it appeared. Bare years are
+    not enough (an article of 2025 may only speak of 2023).
+    """
+    unknown = PublicationDate.unknown()
+    mentions = find_dates(text, unknown)
+    explicit = [d for d in mentions if d.basis == "explicit" and d.kind in ("point", "baseline")
+                and d.precision in ("day", "month") and d.start is not None]
+    if not explicit:
+        return unknown
+    latest = max(d.start for d in explicit if d.start is not None)
+    month = latest.month
+    lx = _lexicon()
+    for d in mentions:
+        if d.basis == "relative" and d.precision in ("day", "month"):
+            words = d.date_text.replace(".", " ").split()
+            mon = lx.months.get(words[0].lower().rstrip("’'s")) if words else None
+            before = text[max(0, d.char_start - 20):d.char_start]
+            if mon and mon > month and _PAST_MONTH_CUE.search(before) and not lx.future.search(before):
+                month = mon
+    return PublicationDate(dt.date(latest.year, month, 1), _month_end(latest.year, month), "month", "inferred")

@@ -1,18 +1,30 @@
 """Recognise countries, provinces, cities and facilities in news prose.
 
-INTERFACE STUB: implementation pending (see the docstrings for the contract).
+Country names come from pycountry; aliases, demonyms, Ecuador's provinces and
+cities, and a few facilities come from schemas/lexicon/places.yaml. All of it
+is compiled into one case-sensitive regex, longest name first, so a sentence
+is scanned once. Accents are optional in the names ("Manabi" finds Manabí).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pycountry
+import yaml
+
+LEXICON = Path(__file__).resolve().parents[2] / "schemas" / "lexicon" / "places.yaml"
 
 
 @dataclass(frozen=True)
 class PlaceMention:
     """A place named in a string: ``text[char_start:char_end] == surface``.
 
-    ``kind`` is country, admin1, city or facility. ``country_code`` is ISO
+    ``kind`` is country, admin1, city, facility or region. ``country_code`` is ISO
     3166-1 alpha-3 (from pycountry, or the gazetteer for places inside a
     country). ``admin1`` is the province/state when known. ``name`` is the
     canonical name (``"Guayaquil"``, ``"Ecuador"``). Demonyms ("Ecuadorian",
@@ -29,11 +41,89 @@ class PlaceMention:
     demonym: bool
 
 
+@dataclass(frozen=True)
+class _Entry:
+    kind: str
+    name: str
+    country_code: str | None
+    admin1: str | None
+    demonym: bool
+
+
+def _fold(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
+
+
+@cache
+def _gazetteer() -> tuple[re.Pattern[str], dict[str, _Entry]]:
+    data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    entries: dict[str, _Entry] = {}
+
+    def add(surface: str, entry: _Entry) -> None:
+        for form in {surface, _fold(surface)}:
+            entries.setdefault(form, entry)
+
+    for c in pycountry.countries:
+        canonical = getattr(c, "common_name", None) or c.name
+        for n in {c.name, canonical}:
+            if "," not in n:
+                add(n, _Entry("country", canonical, c.alpha_3, None, False))
+    for code, names in data["country_aliases"].items():
+        canonical = getattr(pycountry.countries.get(alpha_3=code), "common_name", None) or \
+            pycountry.countries.get(alpha_3=code).name
+        for n in names:
+            entries[n] = _Entry("country", canonical, code, None, False)
+    for code, names in data["demonyms"].items():
+        country = pycountry.countries.get(alpha_3=code)
+        canonical = getattr(country, "common_name", None) or country.name
+        for n in names:
+            add(n, _Entry("country", canonical, code, None, True))
+    for name in data["regions"]:
+        add(name, _Entry("region", name, None, None, False))
+    for province, cities in data["ECU"].items():
+        add(province, _Entry("admin1", province, "ECU", province, False))
+        for city in cities:
+            add(city, _Entry("city", city, "ECU", province, False))
+    for name, (code, admin1) in data["facilities"].items():
+        add(name, _Entry("facility", name, code, admin1, False))
+    for name, code in data["foreign_cities"].items():
+        add(name, _Entry("city", name, code, None, False))
+    names = sorted(entries, key=len, reverse=True)
+    # "<Demonym> embassy": a facility whose host country the words do not say.
+    embassy = r"(?P<embassy>(?:the\s+)?(?P<emb>[A-Z][a-z]+)\s+[Ee]mbassy)"
+    pattern = re.compile(embassy + r"|(?<![\w.])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    return pattern, entries
+
+
 def find_places(text: str) -> list[PlaceMention]:
     """All place mentions in ``text``, left to right, longest match first."""
-    raise NotImplementedError
+    pattern, entries = _gazetteer()
+    out = []
+    for m in pattern.finditer(text):
+        if m.group("embassy"):
+            demonym = entries.get(m.group("emb"))
+            if demonym is None or not demonym.demonym:
+                continue
+            start = m.start("emb")
+            surface = text[start:m.end()]
+            out.append(PlaceMention(surface, start, m.end(), "facility", f"{m.group('emb')} embassy", None, None,
+                                    False))
+            continue
+        surface = m.group()
+        if surface == "US" and m.end() < len(text) and text[m.end():m.end() + 1] == "$":
+            continue
+        e = entries[surface]
+        out.append(PlaceMention(surface, m.start(), m.end(), e.kind, e.name, e.country_code, e.admin1, e.demonym))
+    return out
 
 
 def country_code(name: str) -> str | None:
     """ISO alpha-3 for a country name, alias or demonym ("U.S.", "Ecuadorian"), else None."""
-    raise NotImplementedError
+    _, entries = _gazetteer()
+    e = entries.get(name.strip()) or entries.get(_fold(name.strip()))
+    if e is not None:
+        return e.country_code if e.kind == "country" else None
+    try:
+        return pycountry.countries.lookup(name.strip()).alpha_3
+    except LookupError:
+        return None

@@ -1,0 +1,460 @@
+"""What a number in a sentence measures: metric, subject, change, and who reported it (pure).
+
+The words around a number pick its metric from the cues of ``schemas/vocab/metrics.yaml``
+(the counted noun right after it, the verb before it, "of/in the X" phrases), weighted by
+where they stand and how far; the code knows no metric by name except ``other``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.text.cues import CueIndex, Tokens, fold
+from pipeline.text.numbers import NumberMention
+
+METRICS_YAML = Path(__file__).resolve().parents[2] / "schemas" / "vocab" / "metrics.yaml"
+OTHER = "other"
+
+# ---------------------------------------------------------------- metric vocabulary
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric of the vocabulary with what the classifier needs."""
+
+    id: str
+    units: frozenset[str]
+    requires: re.Pattern[str] | None
+    place: str
+    default_country: str | None
+    spelled: bool
+    needs_event: bool
+
+
+Hit = tuple[str, str]  # (metric id, cue kind)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """All metrics, and an index of their cues (payload: metric id, cue kind)."""
+
+    metrics: dict[str, Metric]
+    index: CueIndex
+
+
+@dataclass(frozen=True)
+class MetricCue:
+    """A cue found in a sentence (``text[start:end]``) and what it speaks for."""
+
+    start: int
+    end: int
+    text: str
+    hits: tuple[Hit, ...]
+
+
+def _requires_pattern(words: list[str]) -> re.Pattern[str]:
+    """ "arrest*" -> arrest\\w*; "state of emergency" -> state\\s+of\\s+emergency (accent-folded text)."""
+    alts = []
+    for w in words:
+        body = r"\s+".join(re.escape(p) for p in fold(str(w)).lower().rstrip("*").split())
+        alts.append(body + (r"[\w'-]*" if str(w).endswith("*") else ""))
+    return re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """Load schemas/vocab/metrics.yaml once."""
+    spec = yaml.safe_load(METRICS_YAML.read_text(encoding="utf-8"))["metrics"]
+    metrics: dict[str, Metric] = {}
+    cues: list[tuple[str, Hit]] = []
+    for m in spec:
+        req = m.get("requires")
+        metrics[m["id"]] = Metric(
+            id=m["id"],
+            units=frozenset(m["units"]),
+            requires=_requires_pattern(req) if req else None,
+            place=m.get("place", "measured"),
+            default_country=m.get("default_country"),
+            spelled=bool(m.get("spelled")),
+            needs_event=bool(m.get("needs_event")),
+        )
+        cues += [
+            (str(cue), (m["id"], kind)) for kind, words in (m.get("cues") or {}).items() for cue in words
+        ]
+    return Vocabulary(metrics, CueIndex(cues))
+
+
+def find_cues(text: str, tokens: Tokens, vocab: Vocabulary) -> list[MetricCue]:
+    """Every metric cue in ``text`` (``tokens`` of its folded form), a longer phrase hiding the
+    cues inside it ("violent deaths" is not also "deaths")."""
+    spans: dict[tuple[int, int], list[Hit]] = {}
+    for hit in vocab.index.find(tokens):
+        spans.setdefault((hit.start, hit.end), []).append(hit.data)
+    found: list[MetricCue] = []
+    for (start, end), hits in sorted(spans.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        if found and start < found[-1].end:
+            continue  # inside a longer cue
+        found.append(MetricCue(start, end, text[start:end], tuple(hits)))
+    return found
+
+
+# ---------------------------------------------------------------- patterns
+
+CLAUSE_BREAK = re.compile(
+    r"[;:—–]\s|,\s+(?=(?:with|while|and|but|which|who|where|whereas|although|though|as|after|before|since|"
+    r"compared|including|even|yet|so|up|down|y|pero|mientras|con|donde|aunque|tras)\b)|\s\(",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W_][\w’'-]*|[^\w\s]")
+_CHANGE_AFTER = re.compile(
+    r"\s*(?:-\s*)?(?:increase|rise|jump|surge|spike|drop|decline|decrease|fall|reduction|growth|hike|climb|"
+    r"uptick|plunge|upswing|leap|gain|aumento|incremento|alza|caída|disminución|reducción|subida|crecimiento|"
+    r"repunte|more|fewer|less|higher|lower|up|down|más|menos)\b",
+    re.IGNORECASE,
+)
+_CHANGE_VERB = (
+    r"(?:increas\w*|rose|rise[sn]?|rising|grew|grow\w*|jump\w*|surg\w*|soar\w*|skyrocket\w*|climb\w*|spik\w*|"
+    r"fell|fall\w*|dropp?\w*|declin\w*|decreas\w*|plung\w*|plummet\w*|shr[au]nk|up|down|cut|reduc\w*|"
+    r"aument\w*|creci\w*|subi\w*|subió|cay\w*|cayó|disminu\w*|baj\w*|bajó|redujo)"
+)
+_CHANGE_BEFORE = re.compile(
+    rf"(?:\b{_CHANGE_VERB}\s+(?:by\s+(?:an?\s+)?|en\s+(?:un\s+)?|un\s+)?"
+    r"|\b(?:increase|rise|jump|surge|drop|decline|decrease|fall|reduction|growth|aumento|incremento|caída|"
+    r"disminución|reducción)\s+(?:of|del|de)\s+)$",
+    re.IGNORECASE,
+)
+_CHANGE_NOUN = re.compile(
+    r"\s*(?:-\s*)?(?:increase|rise|jump|surge|spike|drop|decline|decrease|fall|reduction|growth|hike|climb|"
+    r"uptick|plunge|aumento|incremento|alza|caída|disminución|reducción|subida|crecimiento)\s+"
+    r"(?:(?:in|of|en|de|del)\s+(?:the\s+|los\s+|las\s+|la\s+|el\s+)?)",
+    re.IGNORECASE,
+)
+_SUBJECT_STOP = frozenset(
+    str.split(
+        "in on at from to for during since by with last this that which who whom whose were was have has "
+        "had is "
+        "are will would could can may might must should did do does been being be said says according while "
+        "but or than as of comes came come remain remains remained marking making bringing leaving including "
+        "compared over between after before across among per alone each every en el la los las que con por "
+        "para durante desde se fueron han ha son es fue según tras sobre entre"
+    )
+)
+_ARTICLES = frozenset({"a", "an", "the", "its", "their", "his", "her", "un", "una", "el", "la", "los", "las"})
+_CHANGE_WORD = re.compile(
+    r"increase|rise|jump|surge|spike|drop|decline|decrease|fall|reduction|growth|hike|climb|uptick|plunge|leap|"
+    r"aumento|incremento|alza|caída|disminución|reducción|subida|crecimiento|repunte",
+    re.IGNORECASE,
+)
+_SUBJECT_CONNECT = frozenset({"and", "of", "as", "y", "de", "del"})
+_SUBJECT_OF = re.compile(
+    r"\s*(?:(?:of|de|del)\s+)?(?:(?:the|all|these|those|los|las|la|el)\s+)?", re.IGNORECASE
+)
+_SUBJECT_LEAD = re.compile(
+    r"\s*(?:(?:of|in|for|worth\s+of|de|del|en|para)\s+)?(?:(?:the|all|these|those|los|las|la|el)\s+)?",
+    re.IGNORECASE,
+)
+_ATTR_ACCORDING = re.compile(
+    r"\b(?:according\s+to|citing|data\s+from|figures\s+from|statistics\s+from|según|de\s+acuerdo\s+(?:con|a))\s+"
+    r"(?P<src>[^,.;:()“”\"]{2,90})",
+    re.IGNORECASE,
+)
+_SOURCE_NOUN = (
+    r"(?:authorities|officials|police|prosecutors|the\s+government|the\s+ministry|the\s+agency|the\s+report|"
+    r"data|figures|statistics|experts|analysts|researchers|autoridades|la\s+policía|la\s+fiscalía|"
+    r"el\s+gobierno|el\s+ministerio)"
+)
+_NAME = r"(?:[A-Z][\w.'’&-]*)(?:\s+(?:of|for|and|de|del|la|y|the)?\s*[A-Z][\w.'’&-]*){0,6}"
+_ATTR_VERB = re.compile(
+    rf"(?P<src>{_NAME}|{_SOURCE_NOUN})\s+(?:have\s+|has\s+)?(?:said|says|reported|reports|reporting|estimated|"
+    r"estimates|announced|announces|told|documented|confirmed|showed|show|shows|"
+    r"informó|reportó|indicó|señaló|confirmó|dijo|aseguró)\b",
+)
+_ACCORDING_KEYS = (
+    "according",
+    "citing",
+    "data from",
+    "figures from",
+    "statistics from",
+    "según",
+    "de acuerdo",
+)
+_VERB_KEYS = frozenset(
+    str.split(
+        "said says reported reports reporting estimated estimates announced announces told documented "
+        "confirmed "
+        "showed show shows informó reportó indicó señaló confirmó dijo aseguró"
+    )
+)
+_LOWER_WORD = re.compile(r"[^\W\d_]+")
+_NOT_SOURCE_START = frozenset(
+    {
+        "In",
+        "On",
+        "At",
+        "Yet",
+        "But",
+        "And",
+        "However",
+        "Meanwhile",
+        "En",
+        "The",
+        "A",
+        "As",
+        "Also",
+        "Still",
+        "Then",
+        "Now",
+        "Today",
+        "Last",
+        "This",
+        "When",
+        "While",
+    }
+)
+_ATTR_TRIM = re.compile(
+    r"^(?:the\s+|la\s+|el\s+|los\s+|las\s+)?(?:(?:data|figures|statistics|numbers|cifras|datos)\s+"
+    r"(?:from|of|by|de|del)\s+)?(?:the\s+|la\s+|el\s+)?",
+    re.IGNORECASE,
+)
+_ATTR_CUT = re.compile(
+    r"\s+(?:that|which|who|in|on|for|shows?|showed|cited|published|released|que|en)\b.*$", re.IGNORECASE
+)
+
+
+# ---------------------------------------------------------------- metric and subject
+
+
+def label_numbers(
+    text: str, mentions: list[NumberMention], vocab: Vocabulary
+) -> list[tuple[str, str | None]]:
+    """(metric, subject) for each number of a sentence, left to right."""
+    tokens = Tokens(fold(text))
+    cues = find_cues(text, tokens, vocab)
+    requires: dict[str, bool] = {}
+    labels = [
+        classify(
+            text,
+            m,
+            mentions[i - 1] if i else None,
+            mentions[i + 1] if i + 1 < len(mentions) else None,
+            vocab,
+            cues,
+            tokens.starts,
+            requires,
+        )
+        for i, m in enumerate(mentions)
+    ]
+    return siblings_share_metric(text, mentions, labels, vocab)
+
+
+def words_between(text: str) -> int:
+    """How many words (letters or digits) ``text`` holds."""
+    return sum(1 for w in _WORD.findall(text) if w[0].isalnum())
+
+
+def classify(
+    text: str,
+    m: NumberMention,
+    prev: NumberMention | None,
+    nxt: NumberMention | None,
+    vocab: Vocabulary,
+    cues: list[MetricCue],
+    word_starts: list[int],
+    requires: dict[str, bool],
+) -> tuple[str, str | None]:
+    """Metric and subject of a number from the cue words around it."""
+    left_start = prev.unit_end if prev else 0
+    right_end = nxt.qualifier_start if nxt else len(text)
+    # The words around a number that speak of it stop at a clause break (", with the murder rate ...").
+    cut = CLAUSE_BREAK.search(text, m.unit_end, right_end)
+    right_end = cut.start() if cut else right_end
+    for brk in CLAUSE_BREAK.finditer(text, left_start, m.qualifier_start):
+        left_start = brk.end()
+    scores: Counter[str] = Counter()
+    best_cue: dict[str, tuple[float, str]] = {}
+    near_event: set[str] = set()
+    near: set[str] = set()  # metrics with a cue in the number's own clause
+    for c in cues:
+        if m.end <= c.start and c.end <= m.unit_end:  # "13.7 murders per 100,000": inside the unit
+            where, distance = "right", 0
+        elif m.unit_end <= c.start and c.end <= right_end:
+            where, distance = (
+                "right",
+                bisect_left(word_starts, c.start) - bisect_left(word_starts, m.unit_end),
+            )
+        elif left_start <= c.start and c.end <= m.qualifier_start:
+            where = "left"
+            distance = bisect_left(word_starts, m.qualifier_start) - bisect_left(word_starts, c.end)
+        elif c.end <= left_start or c.start >= right_end:
+            where, distance = "sentence", 0
+        else:
+            continue
+        w_of = _WEIGHTS[where]
+        for metric, kind in c.hits:
+            base, slope, reach = w_of[kind]
+            w = base - slope * distance if distance <= reach else (0.5 if where == "left" else 0.0)
+            if w > 0:
+                if where != "sentence":
+                    near.add(metric)
+                    if kind == "event" and distance <= 3:
+                        near_event.add(metric)
+                scores[metric] += w
+                if w > best_cue.get(metric, (0.0, ""))[0]:
+                    best_cue[metric] = (w, c.text)
+
+    def possible(mid: str) -> bool:
+        metric = vocab.metrics[mid]
+        if m.unit not in metric.units or (metric.needs_event and mid not in near_event):
+            return False
+        if metric.requires is None:
+            return True
+        if mid not in requires:
+            requires[mid] = metric.requires.search(fold(text)) is not None
+        return requires[mid]
+
+    # A count needs a cue in its own clause; a rate or share may take one from its sentence
+    # ("... homicide rate ... to 46.18 per 100,000 in 2023"). Words need a strong cue.
+    own_clause = m.unit in ("count", "other")
+    top = max(
+        ((s, mid) for mid, s in scores.items() if possible(mid) and (mid in near or not own_clause)),
+        default=(0.0, OTHER),
+    )
+    metric = top[1] if top[0] >= (1.5 if m.spelled else 0.55) else OTHER
+    subject = subject_of(text, m, right_end) or (best_cue[metric][1] if metric in best_cue else None)
+    return metric, subject
+
+
+# (base weight, loss per word of distance, reach in words) by where a cue is and what kind it is.
+_WEIGHTS: dict[str, dict[str, tuple[float, float, int]]] = {
+    "right": {"event": (4.0, 0.3, 8), "entity": (2.5, 0.5, 3), "context": (1.0, 0.0, 99)},
+    "left": {"event": (3.0, 0.3, 8), "entity": (0.5, 0.0, 99), "context": (1.0, 0.0, 99)},
+    # elsewhere in the sentence: likely about another number
+    "sentence": {"event": (0.6, 0.0, 99), "entity": (0.3, 0.0, 99), "context": (0.4, 0.0, 99)},
+}
+
+
+def subject_of(text: str, m: NumberMention, right_end: int) -> str | None:
+    """The counted thing in the article's words: the noun phrase after the number ("violent deaths")."""
+    if m.gap:
+        return m.gap
+    pos = m.unit_end
+    change = _CHANGE_NOUN.match(text, pos)
+    if change:
+        pos = change.end()
+    elif m.unit in ("percent", "percentage_points", "per_100k", "tonnes"):
+        pos = _SUBJECT_OF.match(text, pos).end()  # type: ignore[union-attr]
+    elif m.unit == "usd":
+        pos = _SUBJECT_LEAD.match(text, pos).end()  # type: ignore[union-attr]
+    words: list[str] = []
+    for w in _WORD.findall(text[pos:right_end]):
+        low = w.lower()
+        if words and words[-1].lower() in ("and", "y") and low.endswith("ed"):
+            break  # "cocaine and arrested 1,200": a new verb phrase
+        if low in _ARTICLES and len(words) >= 2:
+            words.pop()  # "armed men invaded a station": the word before an article is a verb
+            break
+        if not w[0].isalpha() or low in _SUBJECT_STOP or len(words) >= 6:
+            if low in _SUBJECT_CONNECT and words and len(words) < 6:
+                words.append(w)
+                continue
+            break
+        words.append(w)
+    while words and words[-1].lower() in _SUBJECT_CONNECT:
+        words.pop()
+    if words and words[0].lower() in _ARTICLES:
+        words = words[1:]
+    if words and _CHANGE_WORD.fullmatch(words[0]):
+        return None  # "a 371% increase from 2022": the counted thing is named elsewhere
+    return " ".join(words) or None
+
+
+_LINK = re.compile(r"(?:\b(?:and|or|y|o|to|from|than|versus|vs\.?|a|hasta|de)|,)\s*$", re.IGNORECASE)
+
+
+def siblings_share_metric(
+    text: str, mentions: list[NumberMention], labels: list[tuple[str, str | None]], vocab: Vocabulary
+) -> list[tuple[str, str | None]]:
+    """A count without a cue of its own takes the metric of the number it is coordinated with.
+
+    "held 50 guards and 7 police officers hostage", "reached 20,000 in 2023, up from 6,000 in 2022".
+    """
+    out = list(labels)
+    for i, m in enumerate(mentions):
+        if out[i][0] != OTHER or m.spelled:
+            continue
+        for j in (i - 1, i + 1):
+            if not 0 <= j < len(mentions) or labels[j][0] == OTHER:
+                continue
+            if m.unit not in vocab.metrics[labels[j][0]].units:
+                continue
+            a, b = (mentions[j], m) if j < i else (m, mentions[j])
+            between = text[a.unit_end : b.qualifier_start]
+            if len(between) <= 40 and ";" not in between and _LINK.search(between):
+                out[i] = (labels[j][0], out[i][1] or labels[j][1])
+                break
+    return out
+
+
+def has_own_subject(text: str, m: NumberMention) -> bool:
+    """The number names what it counts: "a 397% rise in the apprehensions of ...", "13.7 murders per ..."."""
+    return bool(_CHANGE_NOUN.match(text, m.unit_end)) or bool(m.gap)
+
+
+def is_change(text: str, m: NumberMention) -> bool:
+    """ "a 371% increase", "skyrocketed by 429%", "up 20%", "doubled": a change against a baseline."""
+    if m.unit == "other":
+        return m.value >= 1  # "doubled", "fivefold"; "two-thirds of" is a share
+    if m.unit not in ("percent", "percentage_points", "count", "per_100k"):
+        return False
+    after = _CHANGE_AFTER.match(text, m.unit_end)
+    if after:
+        # "2,000 more troops" is an addition, not a change against a baseline
+        return m.unit != "count" or not re.match(r"\s*(?:more|fewer|less|más|menos)\b", after.group(), re.I)
+    return bool(_CHANGE_BEFORE.search(text[max(0, m.qualifier_start - 40) : m.qualifier_start]))
+
+
+# ---------------------------------------------------------------- attribution
+
+
+def find_sources(text: str) -> list[tuple[int, int, str, bool]]:
+    """Who the sentence says produced its figures ("according to X", "X reported").
+
+    Each as (start, end, source, closing): ``closing`` when the reporting clause ends the
+    sentence ("..., officials said."), so it covers every number before it.
+    """
+    low = text.lower()
+    found: list[tuple[int, int, str, bool]] = []
+    if any(k in low for k in _ACCORDING_KEYS):
+        for a in _ATTR_ACCORDING.finditer(text):
+            src = _ATTR_CUT.sub("", _ATTR_TRIM.sub("", a.group("src").strip())).strip()
+            if src:
+                found.append((a.start(), a.end(), src, True))
+    if not _VERB_KEYS.isdisjoint(_LOWER_WORD.findall(low)):
+        for v in _ATTR_VERB.finditer(text):
+            words = _ATTR_TRIM.sub("", v.group("src").strip()).split()
+            while words and words[0] in _NOT_SOURCE_START:
+                words = words[1:]
+            if words:
+                closing = re.fullmatch(r"[\s.”\"’']*", text[v.end() :]) is not None
+                found.append((v.start(), v.end(), " ".join(words), closing))
+    return found
+
+
+def nearest_source(text: str, sources: list[tuple[int, int, str, bool]], pos: int) -> str | None:
+    """The source nearest to a number whose reporting clause is the number's own (or closes the sentence)."""
+    best: tuple[int, str] | None = None
+    for start, _end, src, closing in sources:
+        a, b = sorted((start, pos))
+        if not closing and CLAUSE_BREAK.search(text, a, b):
+            continue  # the reporting verb belongs to another clause ("while Colombia reported ...")
+        d = abs(start - pos)
+        if best is None or d < best[0]:
+            best = (d, src)
+    return best[1] if best else None

@@ -1,0 +1,932 @@
+"""Read the numbers in a sentence of news prose (pure; no I/O beyond the unit vocabulary).
+
+``find_numbers(sentence)`` returns every number that can be a statistic,
+normalised per the codebook: value, bounds, qualifier and unit.  Years,
+dates, times of day, ages, ordinals and ranks, names with digits ("Zonal 8",
+"COVID-19"), phone numbers, subscription prices, time expressions ("over the
+past two weeks") and vague words ("hundreds") are left out.
+
+Hand-written regular expressions rather than spaCy's Matcher: the codebook's
+separator rule ("3.036" is 3036, "44,5" is 44.5) and forms glued to digits
+("US$2.5", "371%", "60-day", "COVID-19") are character-level, which spaCy's
+tokenizer splits apart and ``like_num`` does not evaluate; one compiled pass
+over the sentence is also several times faster than tokenising it again.
+Unit surface forms come from ``schemas/vocab/units.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+UNITS_YAML = Path(__file__).resolve().parents[2] / "schemas" / "vocab" / "units.yaml"
+
+# Units whose number is never a date part, a year or a time expression.
+STRONG_UNITS = frozenset({"percent", "percentage_points", "per_100k", "usd", "tonnes"})
+DURATION_UNITS = frozenset({"days", "months", "years", "hours"})
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """A number found in a string; ``string[start:end] == text``.
+
+    ``text`` is the number as written (currency, digits or words, scale word):
+    "117,487", "$1 million", "a dozen", "7,500 to 8,000".  ``unit_end`` is where
+    the number's unit words end ("38.76 per 100,000 people"); ``gap`` holds the
+    words between a number and a split unit ("murders" in "13.7 murders per
+    100,000").  ``qualifier_start`` is where a qualifier ("more than") begins
+    (== ``start`` when there is none).  ``spelled`` marks numbers written in
+    words or as a multiplicative word ("three", "doubled"): weaker evidence of
+    a statistic than digits.  ``scale`` is the factor a scale word applied.
+    """
+
+    text: str
+    start: int
+    end: int
+    value: float
+    value_low: float | None
+    value_high: float | None
+    qualifier: str
+    unit: str
+    unit_end: int
+    qualifier_start: int
+    spelled: bool = False
+    gap: str = ""
+    scale: float = 1.0
+
+
+# ---------------------------------------------------------------- numerals
+
+
+def parse_numeral(digits: str) -> float | None:
+    """Digits with separators -> float, by the codebook rule.
+
+    A comma or point followed by exactly three digits (and no further digit)
+    is a thousands separator in either language ("1,005", "3.036"); otherwise
+    it is a decimal mark ("38.76", "44,5").  With both marks, the last one is
+    the decimal mark ("1,234.5", "1.234,5").
+    """
+    s = digits.replace("\u00a0", ",").replace("\u202f", ",")
+    if not re.fullmatch(r"\d[\d.,]*", s) or s[-1] in ".,":
+        return None
+    if "," in s and "." in s:
+        last = max(s.rfind(","), s.rfind("."))
+        dec = s[last]
+        head = s[:last]
+        if dec in head:
+            return None
+        groups = head.split("," if dec == "." else ".")
+        return float("".join(groups) + "." + s[last + 1 :]) if _thousands(groups) else None
+    sep = "," if "," in s else "." if "." in s else ""
+    if not sep:
+        return float(s)
+    groups = s.split(sep)
+    if _thousands(groups):
+        return float("".join(groups))
+    if len(groups) == 2:
+        return float(groups[0] + "." + groups[1])
+    return None
+
+
+def _thousands(groups: list[str]) -> bool:
+    """Digit groups read as thousands: 1-3 leading digits (not a lone 0), then groups of three."""
+    if len(groups) == 1:
+        return True
+    head = groups[0]
+    return (
+        1 <= len(head) <= 3
+        and head != "0"
+        and not head.startswith("0")
+        and all(len(g) == 3 for g in groups[1:])
+    )
+
+
+_SCALES = {
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "mil millones": 1e9,
+    "millones": 1e6,
+    "millón": 1e6,
+    "millon": 1e6,
+    "billones": 1e12,
+    "mil": 1e3,
+    "bn": 1e9,
+    "mn": 1e6,
+    "m": 1e6,
+    "k": 1e3,
+    "b": 1e9,
+}
+_SHORT_SCALES = frozenset({"bn", "mn", "m", "k", "b"})  # only glued to a currency amount: "$3m", "$1.2bn"
+
+_EN_WORDS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+# Spanish: "once" (11) is left out, it is an everyday English word.
+_ES_WORDS = {
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "seis": 6,
+    "siete": 7,
+    "ocho": 8,
+    "nueve": 9,
+    "diez": 10,
+    "doce": 12,
+    "trece": 13,
+    "catorce": 14,
+    "quince": 15,
+    "dieciséis": 16,
+    "diecisiete": 17,
+    "dieciocho": 18,
+    "diecinueve": 19,
+    "veinte": 20,
+    "veintiún": 21,
+    "veintiuno": 21,
+    "veintidós": 22,
+    "veintitrés": 23,
+    "veinticuatro": 24,
+    "veinticinco": 25,
+    "veintiséis": 26,
+    "veintisiete": 27,
+    "veintiocho": 28,
+    "veintinueve": 29,
+    "treinta": 30,
+    "cuarenta": 40,
+    "cincuenta": 50,
+    "sesenta": 60,
+    "setenta": 70,
+    "ochenta": 80,
+    "noventa": 90,
+    "cien": 100,
+    "ciento": 100,
+    "doscientos": 200,
+    "doscientas": 200,
+    "trescientos": 300,
+    "trescientas": 300,
+    "cuatrocientos": 400,
+    "cuatrocientas": 400,
+    "quinientos": 500,
+    "quinientas": 500,
+    "seiscientos": 600,
+    "seiscientas": 600,
+    "setecientos": 700,
+    "setecientas": 700,
+    "ochocientos": 800,
+    "ochocientas": 800,
+    "novecientos": 900,
+    "novecientas": 900,
+}
+_WORD_SCALES = {
+    "hundred": 100,
+    "dozen": 12,
+    "docena": 12,
+    "thousand": 1e3,
+    "mil": 1e3,
+    "million": 1e6,
+    "millón": 1e6,
+    "millones": 1e6,
+    "billion": 1e9,
+}
+_WORD_VALUES = {**_EN_WORDS, **_ES_WORDS}
+_SINGLE = frozenset({"one", "uno", "un", "una", "a", "an"})
+
+
+def _alt(words: object) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # type: ignore[arg-type]
+
+
+_W = _alt(list(_WORD_VALUES) + list(_WORD_SCALES))
+_WORDS_RE = re.compile(
+    rf"(?<![\w-])(?:(?P<art>a|an|one|un|una|uno)\s+)?(?P<seq>(?:{_W})(?:(?:\s+and\s+|\s+y\s+|\s+|-)(?:{_W}))*)"
+    rf"(?![\w])",
+    re.IGNORECASE,
+)
+
+_FRACTIONS = {
+    "half": 0.5,
+    "halves": 0.5,
+    "third": 1 / 3,
+    "thirds": 1 / 3,
+    "quarter": 0.25,
+    "quarters": 0.25,
+    "fifth": 0.2,
+    "fifths": 0.2,
+}
+_MULTIPLIERS = {
+    "doubled": 2,
+    "doubling": 2,
+    "tripled": 3,
+    "tripling": 3,
+    "trebled": 3,
+    "quadrupled": 4,
+    "quintupled": 5,
+    "duplicó": 2,
+    "duplicaron": 2,
+    "triplicó": 3,
+    "triplicaron": 3,
+    "cuadruplicó": 4,
+    "cuadruplicaron": 4,
+}
+_MULT_RE = re.compile(
+    rf"(?<![\w-])(?:(?P<mult>{_alt(_MULTIPLIERS)})"
+    rf"|(?P<fold>\d+(?:[.,]\d+)?|{_alt(_EN_WORDS)})[- ]?fold"
+    rf"|(?P<num>one|two|three|four|a)[- ](?P<frac>thirds?|quarters?|fifths?)(?=\s+of\b))(?![\w])",
+    re.IGNORECASE,
+)
+
+# ---------------------------------------------------------------- units (from units.yaml)
+
+
+@dataclass(frozen=True)
+class _UnitTables:
+    prefix_re: re.Pattern[str]
+    prefix_unit: dict[str, str]
+    suffix_re: re.Pattern[str]
+    suffix_unit: dict[str, str]
+    weak_pp_re: re.Pattern[str]
+    rate_re: re.Pattern[str]
+    factor: dict[str, float]
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s.strip().lower())
+
+
+@lru_cache(maxsize=1)
+def _units() -> _UnitTables:
+    spec = yaml.safe_load(UNITS_YAML.read_text(encoding="utf-8"))["units"]
+    prefix_unit: dict[str, str] = {}
+    suffix_unit: dict[str, str] = {}
+    factor: dict[str, float] = {}
+    weak: list[str] = []
+    rate = ""
+    for u in spec:
+        for p in u.get("prefix") or []:
+            prefix_unit[_norm(p)] = u["id"]
+        for s in u.get("suffix") or []:
+            suffix_unit[_norm(s)] = u["id"]
+        for k, v in (u.get("factor") or {}).items():
+            factor[_norm(k)] = float(v)
+        weak += u.get("weak_suffix") or []
+        if u.get("pattern"):
+            rate = re.sub(r"\s+", "", u["pattern"])  # layout only: the pattern spells spaces as \s
+
+    def flexible(word: str) -> str:  # "per cent" also matches "per  cent"
+        return r"\s+".join(re.escape(p) for p in word.split())
+
+    pre = "|".join(
+        (r"(?<![\w])" if p[0].isalpha() else "") + flexible(p)
+        for p in sorted(prefix_unit, key=len, reverse=True)
+    )
+    suf = "|".join(flexible(s) for s in sorted(suffix_unit, key=len, reverse=True))
+    return _UnitTables(
+        prefix_re=re.compile(rf"(?:{pre})\s?$", re.IGNORECASE),
+        prefix_unit=prefix_unit,
+        # "%" glued, words after a space or a hyphen ("60-day"); a word must end at a word boundary.
+        suffix_re=re.compile(rf"(?:\s?%|(?:\s+|-)(?P<w>{suf})(?![\w]))", re.IGNORECASE),
+        suffix_unit=suffix_unit,
+        weak_pp_re=re.compile(rf"(?:\s+|-)(?:{'|'.join(map(re.escape, weak))})\b", re.IGNORECASE),
+        rate_re=re.compile(rf"(?P<gap>(?:\s+[^\W\d][\w'’-]*){{0,3}}?)\s+(?:{rate})", re.IGNORECASE),
+        factor=factor,
+    )
+
+
+# ---------------------------------------------------------------- qualifiers
+
+_QUALIFIERS = {
+    "more_than": [
+        "more than",
+        "over",
+        "above",
+        "upwards of",
+        "in excess of",
+        "exceeding",
+        "greater than",
+        "higher than",
+        "just over",
+        "well over",
+        "well above",
+        "a little over",
+        "north of",
+        "más de",
+        "mas de",
+        "superior a",
+        "por encima de",
+    ],
+    "at_least": [
+        "at least",
+        "no fewer than",
+        "no less than",
+        "not less than",
+        "a minimum of",
+        "al menos",
+        "por lo menos",
+        "como mínimo",
+        "como minimo",
+    ],
+    "at_most": [
+        "up to",
+        "as many as",
+        "at most",
+        "no more than",
+        "not more than",
+        "a maximum of",
+        "hasta",
+        "como máximo",
+        "como maximo",
+    ],
+    "less_than": [
+        "fewer than",
+        "less than",
+        "under",
+        "below",
+        "lower than",
+        "just under",
+        "menos de",
+        "por debajo de",
+        "inferior a",
+    ],
+    "approximate": [
+        "nearly",
+        "almost",
+        "roughly",
+        "about",
+        "around",
+        "some",
+        "approximately",
+        "approx.",
+        "an estimated",
+        "estimated",
+        "close to",
+        "circa",
+        "more or less",
+        "casi",
+        "cerca de",
+        "alrededor de",
+        "aproximadamente",
+        "aprox.",
+        "unos",
+        "unas",
+        "en torno a",
+        "un estimado de",
+    ],
+}
+_QUAL_OF = {_norm(p): q for q, ps in _QUALIFIERS.items() for p in ps}
+_QUAL_AFTER_RE = re.compile(
+    r"\s*(?:(?P<atl>or more|o más|o mas)\b|(?P<approx>or so)\b|(?P<plus>-?plus\b|\+))", re.IGNORECASE
+)
+
+# ---------------------------------------------------------------- not statistics
+
+_ES_MONTHS = (
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre"
+)
+# English names are capitalised ("May 5", not "may 5 people"); Spanish ones are not.
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec|" + _ES_MONTHS + "|" + _ES_MONTHS.title()
+)
+_WEEKDAYS = (
+    "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    "lunes|martes|miércoles|jueves|viernes|sábado|domingo"
+)
+_MONTH_AFTER = re.compile(rf"(?:\s+of|\s+de)?\s+(?:{_MONTHS})\b")
+# Whole spans that hold digits but no statistic: dated forms, clock times, phone numbers.
+_MASK_RE = re.compile(
+    r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}/\d{1,4}\b"
+    r"|\b\d{1,2}[:h]\d{2}\b(?:\s*(?:a\.m\.|p\.m\.|am|pm))?"
+    r"|\b\d{1,2}(?:\.\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock)"
+    r"|(?:\+\d{1,3}|\(\d{2,4}\))(?:[\s.-]?\(?\d{1,4}\)?){2,5}"
+    r"|\b\d{2,4}[\s.-]\d{3,4}[\s.-]\d{4}\b",
+    re.IGNORECASE,
+)
+_ORDINAL_AFTER = re.compile(r"(?:st|nd|rd|th)\b|\.?[ºª°]", re.IGNORECASE)
+_AGE_AFTER = re.compile(r"(?:-|\s)?years?[- ]old\b|-year-|\s?años de edad|\s?-?(?:yo|y/o)\b", re.IGNORECASE)
+# Left context is read as the few words before a number (set look-ups) rather than with
+# end-anchored regular expressions, which re-scan the window at every position.
+_MONTH_WORDS = frozenset(_MONTHS.split("|")) | frozenset(_WEEKDAYS.split("|"))
+_RANK_WORDS = frozenset(
+    str.split(
+        "no. nº n.º # number número top ranked ranks rank puesto decree article law resolution case "
+        "chapter section room cell block pavilion route highway km kilometer kilómetro decreto artículo "
+        "ley resolución pabellón celda sección ruta line flight vuelo code código phase fase level nivel "
+        "grade class tier episode season "
+        "volume page página week semana day día round ronda vuelta"
+    )
+)
+_AGE_WORDS = frozenset({"aged", "age", "ages", "edad de", "de edad"})
+_NOT_NAME_WORDS = frozenset(
+    str.split(
+        "in on at by from to of with over about some nearly almost around roughly approximately until since "
+        "during and but the only just all another those these than estimated más unos unas casi hasta entre "
+        "between fiscal fy more less up under below above least en de del el la los las por para con sobre "
+        "desde según or nor yet so while whereas after before including among per whose which that"
+    )
+)
+_YEAR_CONTEXT_WORDS = frozenset(
+    str.split(
+        "the in of since from by until till to and between during early late mid fiscal fy year circa before "
+        "after through año en de del desde hasta entre el a an this that calendar"
+    )
+)
+_TIME_WORDS = frozenset(
+    str.split(
+        "past last next previous coming recent first final following these those within in after before "
+        "during "
+        "every each últimos últimas próximos próximas primeros primeras hace en tras durante cada"
+    )
+) | {"dentro de"}
+_VAGUE_FILLERS = frozenset({"few", "several", "couple", "of"})
+_CAP_WORD = re.compile(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+")
+_STOP_BEFORE_NAME = frozenset('.!?:"“(—–-')
+_TAIL_TOKEN = re.compile(r"\S+")
+_GLUED_LETTER = re.compile(r"[^\W\d_]")
+_PLURAL_NOUN_AFTER = re.compile(
+    r"\s+(?!(?:was|has|is|as|its|this|his|plus|across|always|less|unless|thus|does)\b)"
+    r"[a-z][a-z'’-]*s\b"
+)
+_TIME_EXPR_AFTER = re.compile(
+    r"\s*(?:ago|later|earlier|before|after|prior|from now|since|atrás|después|antes)\b", re.IGNORECASE
+)
+_TIME_OF_DAY_AFTER = re.compile(
+    r"\s+(?:in\s+the\s+(?:morning|afternoon|evening)|at\s+night|de\s+la\s+(?:mañana|tarde|noche))",
+    re.IGNORECASE,
+)
+_RECORD_AFTER = re.compile(r"[- ](?:high|low|record|peak|máximo|mínimo)\b", re.IGNORECASE)
+_PER_PERIOD_AFTER = re.compile(
+    r"\s*(?:/|per|a|an|each|al|por)\s*(?:month|week|year|mo|yr|mes|año|semana)\b", re.IGNORECASE
+)
+_DOUBLED_DOWN = re.compile(r"\s+down\b", re.IGNORECASE)
+
+_NUM_RE = re.compile(
+    r"(?<![\w.,:/])(?P<num>\d{1,3}(?:[,.\u00a0\u202f]\d{3})+(?:[.,]\d+)?(?![\d])|\d+(?:[.,]\d+)?)"
+    r"(?:(?P<sp>\s?)(?P<scale>mil\s+millones|trillion|billion|million|thousand|hundred|millones|millón|millon|"
+    r"billones|mil|bn|mn|m|k|b)(?![\w]))?"
+)
+
+
+_DIGIT = re.compile(r"\d")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_WORD_KEYS = frozenset(_WORD_VALUES) | frozenset(_WORD_SCALES)
+_MULT_KEYS = frozenset(_MULTIPLIERS) | frozenset(_FRACTIONS)
+_CLOCK_WORDS = frozenset({"am", "pm", "a", "p", "clock", "o'clock"})
+_PERCENT_WORDS = frozenset({"percent", "cent", "ciento", "pct"})
+
+# ---------------------------------------------------------------- public API
+
+
+def find_numbers(
+    text: str, exclude: tuple[tuple[int, int], ...] | list[tuple[int, int]] = ()
+) -> list[NumberMention]:
+    """Every number in ``text`` that can be a statistic, left to right.
+
+    ``exclude`` are spans known to be something else (dates found by
+    ``pipeline.text.dates``): a number inside one is dropped unless it carries
+    a unit no date has (percent, per 100,000, dollars, tonnes).
+    """
+    # Fast paths: most sentences hold no digit and none of the number words.
+    has_digit = _DIGIT.search(text) is not None
+    words = set(_LETTERS.findall(text.lower()))
+    spelled = not words.isdisjoint(_WORD_KEYS)
+    mult = not words.isdisjoint(_MULT_KEYS) or "fold" in text
+    if not (has_digit or spelled or mult):
+        return []
+    has_percent = "%" in text or not words.isdisjoint(_PERCENT_WORDS)
+    found: list[NumberMention] = []
+    taken: list[tuple[int, int]] = []
+    if mult:
+        for m in _MULT_RE.finditer(text):
+            mention = _multiplicative(text, m)
+            taken.append(m.span())
+            if mention:
+                found.append(mention)
+    if has_digit:
+        # Dates, clock times and phone numbers need one of these marks: skip the scan when none is there.
+        masked = (
+            [m.span() for m in _MASK_RE.finditer(text)]
+            if (any(c in text for c in ":/+(-") or not words.isdisjoint(_CLOCK_WORDS))
+            else []
+        )
+        for m in _NUM_RE.finditer(text):
+            if _overlaps(m.span(), masked) or _overlaps(m.span(), taken) or _inside_unit(m.start(), found):
+                continue
+            mention = _digits(text, m, has_percent)
+            if mention:
+                found.append(mention)
+                taken.append((mention.start, mention.unit_end))
+    if spelled:
+        for m in _WORDS_RE.finditer(text):
+            if _overlaps(m.span(), taken) or _inside_unit(m.start(), found):
+                continue
+            mention = _words(text, m, has_percent)
+            if mention:
+                found.append(mention)
+    found = [f for f in found if f.unit in STRONG_UNITS or not _overlaps((f.start, f.end), exclude)]
+    found.sort(key=lambda f: f.start)
+    return _inherit_units(text, _merge_ranges(text, found))
+
+
+# ---------------------------------------------------------------- readers
+
+
+def _overlaps(span: tuple[int, int], spans: object) -> bool:
+    a, b = span
+    return any(a < y and x < b for x, y in spans)  # type: ignore[attr-defined]
+
+
+def _inside_unit(pos: int, found: list[NumberMention]) -> bool:
+    return any(f.start <= pos < f.unit_end for f in found)
+
+
+def _is_title_case(text: str) -> bool:
+    """Headlines in Title Case: capitalised words there are not evidence of a name."""
+    words = re.findall(r"[A-Za-zÁÉÍÓÚÑáéíóúñ][\w'’]*", text)
+    if len(words) < 3:
+        return True
+    caps = sum(1 for w in words if w[0].isupper())
+    return caps / len(words) >= 0.6
+
+
+Tail = tuple[list[tuple[int, str]], str]
+
+
+def _tail(text: str, start: int) -> Tail:
+    """The last words before ``start`` with their offsets, and what is glued to the number ("$", "COVID-")."""
+    lo = max(0, start - 48)
+    toks = [(t.start(), t.group()) for t in _TAIL_TOKEN.finditer(text, lo, start)]
+    glued = ""
+    if toks and toks[-1][0] + len(toks[-1][1]) == start:
+        glued = toks.pop()[1]
+    if lo > 0 and toks and toks[0][0] == lo:
+        toks.pop(0)  # cut by the window: not a whole word
+    return toks[-5:], glued
+
+
+def _last(tail: Tail, k: int = 1) -> str:
+    """The last ``k`` words before the number, lower-cased ("" when there are fewer)."""
+    words = tail[0]
+    return " ".join(w for _, w in words[-k:]).lower() if len(words) >= k and not tail[1] else ""
+
+
+def _not_a_name(tail: Tail) -> bool:
+    """True unless a capitalised, not sentence-initial word comes right before ("the Zonal 8 prison")."""
+    words, glued = tail
+    if glued or len(words) < 2 or not _CAP_WORD.fullmatch(words[-1][1]):
+        return True
+    w = words[-1][1]
+    return w.lower() in _NOT_NAME_WORDS or w in _MONTH_WORDS or words[-2][1][-1] in _STOP_BEFORE_NAME
+
+
+def _digits(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | None:
+    """A numeral in digits with its currency, scale, unit and qualifier, or None when it is no statistic."""
+    value = parse_numeral(m.group("num"))
+    if value is None:
+        return None
+    start, end = m.start(), m.end()
+    scale_word = " ".join((m.group("scale") or "").lower().split())
+    units = _units()
+    prefix = units.prefix_re.search(text, max(0, start - 8), start)
+    currency = units.prefix_unit.get(_norm(prefix.group())) if prefix else None
+    if scale_word in _SHORT_SCALES and (m.group("sp") or not currency):
+        end, scale_word = m.end("num"), ""  # "5 m" is metres, "3k run" is no amount
+    scale = _SCALES.get(scale_word, 1.0)
+    rest = text[end : end + 60]
+    num_text = m.group("num")
+
+    # Not statistics: ordinals, glued letters ("1990s", "5G"), ranks, names, dates, times, ages.
+    if _ORDINAL_AFTER.match(rest) or _GLUED_LETTER.match(rest) or _AGE_AFTER.match(rest):
+        return None
+    if _TIME_OF_DAY_AFTER.match(rest):
+        return None  # "at 3 in the morning"
+    if prefix:
+        start = prefix.start()
+    tail = _tail(text, start)
+    glued = tail[1]
+    if len(glued) >= 2 and glued[-1] == "-" and glued[-2].isalpha() or glued.endswith(("#", "[")):
+        return None  # "COVID-19", "#3", a footnote "[1]"
+    last, last2 = _last(tail), _last(tail, 2)
+    if last in _RANK_WORDS or last in _AGE_WORDS or last2 in _AGE_WORDS:
+        return None
+    if not currency and not _not_a_name(tail) and not _is_title_case(text):
+        return None  # "the Zonal 8 prison", "Article 5"
+    integer = value.is_integer() and "," not in num_text and "." not in num_text
+    unit, unit_end, gap, factor = _read_unit(text, end, has_percent)
+    if currency:
+        unit = currency if unit in ("count", "usd") else unit
+    qualifier, q_start, unit_end = _qualify(text, start, unit_end, tail)
+    if unit not in STRONG_UNITS and not scale_word:
+        words = tail[0] if not glued else []
+        month_word = words[-1][1].rstrip(".,") if words else ""
+        if month_word.lower() == "the" and len(words) >= 2:  # "March the 5th"
+            month_word = words[-2][1].rstrip(".,")
+        if integer and 1 <= value <= 31 and (month_word in _MONTH_WORDS or _MONTH_AFTER.match(rest)):
+            return None  # "Jan. 9", "19 de febrero"
+        if (
+            integer
+            and value < 120
+            and rest.startswith(",")
+            and tail[0]
+            and not glued
+            and tail[0][-1][1].endswith(",")
+            and tail[0][-1][1][0].isupper()
+        ):
+            return None  # "Jorge Glas, 54, was ..."
+        year_like = integer and len(num_text) == 4 and 1800 <= value <= 2100 and qualifier == "exact"
+        if year_like and (last.rstrip("-") in _YEAR_CONTEXT_WORDS or not _PLURAL_NOUN_AFTER.match(rest)):
+            return None  # a year
+    if unit in DURATION_UNITS and (
+        _is_time_expression(text, start, unit_end, tail) or _RECORD_AFTER.match(text, unit_end)
+    ):
+        return None  # "over the past two weeks", "a 10-year high"
+    if currency and _PER_PERIOD_AFTER.match(text, unit_end):
+        return None  # "$1.99 a month": a subscription price
+    return _mention(
+        text, start, end, value * scale * factor, qualifier, unit, unit_end, q_start, False, gap, scale
+    )
+
+
+def _read_unit(text: str, end: int, has_percent: bool) -> tuple[str, int, str, float]:
+    """The unit written right after a number: (unit, where it ends, gap words, conversion factor)."""
+    units = _units()
+    rest = text[end:]
+    m = units.suffix_re.match(rest)
+    if m:
+        if m.group("w") is None:
+            return "percent", end + m.end(), "", 1.0
+        word = _norm(m.group("w"))
+        return units.suffix_unit[word], end + m.end(), "", units.factor.get(word, 1.0)
+    if has_percent:
+        w = units.weak_pp_re.match(rest)
+        if w:
+            return "percentage_points", end + w.end(), "", 1.0
+    r = units.rate_re.match(rest)
+    if r:
+        return "per_100k", end + r.end(), r.group("gap").strip(), 1.0
+    return "count", end, "", 1.0
+
+
+def _is_time_expression(text: str, start: int, unit_end: int, tail: Tail) -> bool:
+    """ "over the past two weeks", "three years ago": a period, not a duration statistic."""
+    words = [w.lower() for _, w in tail[0]] if not tail[1] else []
+    while words and words[-1] in _VAGUE_FILLERS:
+        words.pop()
+    if words and (words[-1] in _TIME_WORDS or " ".join(words[-2:]) in _TIME_WORDS):
+        return True
+    return _TIME_EXPR_AFTER.match(text, unit_end) is not None
+
+
+def _qualify(text: str, start: int, unit_end: int, tail: Tail | None = None) -> tuple[str, int, int]:
+    """Qualifier words before ("more than") or after ("or more") a number."""
+    words, glued = tail if tail is not None else _tail(text, start)
+    if not glued:
+        for k in (4, 3, 2, 1):
+            if len(words) >= k:
+                phrase = " ".join(w for _, w in words[-k:]).lower()
+                if phrase in _QUAL_OF:
+                    return _QUAL_OF[phrase], words[-k][0], unit_end
+    a = _QUAL_AFTER_RE.match(text, unit_end)
+    if a:
+        kind = "at_least" if a.group("atl") else "approximate" if a.group("approx") else "more_than"
+        return kind, start, a.end()
+    return "exact", start, unit_end
+
+
+def _mention(
+    text: str,
+    start: int,
+    end: int,
+    value: float,
+    qualifier: str,
+    unit: str,
+    unit_end: int,
+    q_start: int,
+    spelled: bool,
+    gap: str = "",
+    scale: float = 1.0,
+) -> NumberMention:
+    low = value if qualifier in ("more_than", "at_least") else None
+    high = value if qualifier in ("less_than", "at_most") else None
+    return NumberMention(
+        text[start:end], start, end, value, low, high, qualifier, unit, unit_end, q_start, spelled, gap, scale
+    )
+
+
+def _words(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | None:
+    """A number written in words ("a dozen", "three", "two million", "veinte")."""
+    art = (m.group("art") or "").lower()
+    tokens = [t.lower() for t in re.split(r"[\s-]+", m.group("seq")) if t.lower() not in ("and", "y")]
+    if not tokens:
+        return None
+    first = tokens[0]
+    if first in _WORD_SCALES and first not in ("mil", "cien") and not art:
+        return None  # "few hundred", "several thousand": vague
+    if art in ("a", "an", "un", "una") and tokens[0] not in _WORD_SCALES:
+        art = ""  # "a three-day visit": the article belongs to the phrase, not the number
+    value = _word_value(([art] if art in ("one", "uno") else []) + tokens)
+    if value is None or (len(tokens) == 1 and first in _SINGLE):
+        return None
+    start = m.start() if art else m.start("seq")
+    end = m.end()
+    tail = _tail(text, start)
+    last = _last(tail)
+    if last in ("half", "media"):
+        return None  # "half a dozen"
+    rest = text[end : end + 60]
+    if (
+        _ORDINAL_AFTER.match(rest)
+        or _AGE_AFTER.match(rest)
+        or last in _AGE_WORDS
+        or _last(tail, 2) in _AGE_WORDS
+    ):
+        return None
+    if _MONTH_AFTER.match(rest) or rest.lstrip().lower().startswith("o'clock"):
+        return None
+    unit, unit_end, gap, factor = _read_unit(text, end, has_percent)
+    if unit in DURATION_UNITS and (
+        _is_time_expression(text, start, unit_end, tail) or _RECORD_AFTER.match(text, unit_end)
+    ):
+        return None
+    scale = next((_WORD_SCALES[t] for t in reversed(tokens) if t in _WORD_SCALES), 1.0)
+    if 1800 <= value <= 2100 and unit == "count" and any(t == "mil" for t in tokens):
+        return None  # "dos mil veinticuatro": a year
+    qualifier, q_start, unit_end = _qualify(text, start, unit_end, tail)
+    return _mention(text, start, end, value * factor, qualifier, unit, unit_end, q_start, True, gap, scale)
+
+
+def _word_value(tokens: list[str]) -> float | None:
+    """["two", "hundred", "thirty"] -> 230; ["a", "dozen"] -> 12 (article handled by the caller)."""
+    total, current = 0.0, 0.0
+    seen = False
+    for t in tokens:
+        if t in ("a", "an", "un", "una"):
+            current = max(current, 1.0)
+            continue
+        if t in ("one", "uno"):
+            current += 1
+            seen = True
+        elif t in _WORD_VALUES:
+            current += _WORD_VALUES[t]
+            seen = True
+        elif t in ("hundred",):
+            current = max(current, 1.0) * 100
+            seen = True
+        elif t in ("dozen", "docena"):
+            current = max(current, 1.0) * 12
+            seen = True
+        elif t in _WORD_SCALES:
+            total += max(current, 1.0) * _WORD_SCALES[t]
+            current = 0.0
+            seen = True
+        else:
+            return None
+    return total + current if seen else None
+
+
+def _multiplicative(text: str, m: re.Match[str]) -> NumberMention | None:
+    """ "doubled" -> 2, "fivefold" -> 5, "two-thirds" -> 0.6667: the factor, unit ``other``."""
+    if m.group("mult"):
+        if _DOUBLED_DOWN.match(text, m.end()):
+            return None  # "doubled down on": an idiom
+        value = float(_MULTIPLIERS[m.group("mult").lower()])
+    elif m.group("fold"):
+        f = m.group("fold").lower()
+        value = float(_EN_WORDS[f]) if f in _EN_WORDS else (parse_numeral(f) or 0.0)
+        if not value:
+            return None
+    else:
+        n = m.group("num").lower()
+        value = round((1 if n in ("a", "one") else _EN_WORDS[n]) * _FRACTIONS[m.group("frac").lower()], 4)
+    qualifier, q_start, unit_end = _qualify(text, m.start(), m.end())
+    return _mention(text, m.start(), m.end(), value, qualifier, "other", unit_end, q_start, True)
+
+
+# ---------------------------------------------------------------- ranges and shared units
+
+_RANGE_GAP = re.compile(r"\s*(?P<g>-|–|—|to|and|y|a|al|hasta)\s*$", re.IGNORECASE)
+_BETWEEN_BEFORE = re.compile(r"\b(?:between|entre)\s+$", re.IGNORECASE)
+_FROM_BEFORE = re.compile(r"\b(?:from|de|desde)\s+$", re.IGNORECASE)
+_TRAJECTORY_BEFORE = re.compile(
+    r"\b(?:rose|rising|risen|increased|increasing|grew|growing|went|going|jumped|climbed|climbing|soared|surged|"
+    r"fell|falling|dropped|dropping|declined|declining|decreased|shrank|plunged|doubled|tripled|moved|passed|"
+    r"pasó|pasaron|subió|aumentó|creció|cayó|bajó|disminuyó)\b[^.;]{0,40}$",
+    re.IGNORECASE,
+)
+
+
+def _merge_ranges(text: str, found: list[NumberMention]) -> list[NumberMention]:
+    """ "between 5 and 10", "7,500 to 8,000", "7,500-8,000" -> one mention with qualifier ``range``."""
+    out: list[NumberMention] = []
+    i = 0
+    while i < len(found):
+        a = found[i]
+        b = found[i + 1] if i + 1 < len(found) else None
+        merged = _range(text, a, b) if b else None
+        if merged:
+            out.append(merged)
+            i += 2
+        else:
+            out.append(a)
+            i += 1
+    return out
+
+
+def _range(text: str, a: NumberMention, b: NumberMention) -> NumberMention | None:
+    gap = _RANGE_GAP.fullmatch(text[a.unit_end : b.qualifier_start])
+    if not gap or a.spelled != b.spelled or b.qualifier != "exact" or a.qualifier != "exact":
+        return None
+    if a.unit != b.unit and a.unit_end != a.end:
+        return None  # both carry different units
+    left = text[max(0, a.start - 60) : a.start]
+    g = gap.group("g").lower()
+    if g in ("and", "y") and not _BETWEEN_BEFORE.search(left):
+        return None
+    if g in ("a", "al", "hasta") and not _FROM_BEFORE.search(left):
+        return None
+    if _FROM_BEFORE.search(left) and _TRAJECTORY_BEFORE.search(left[: _FROM_BEFORE.search(left).start()]):
+        return None  # "rose from 10 to 20": two values at two times
+    low = a.value * (b.scale if a.scale == 1.0 and b.scale != 1.0 else 1.0)
+    if low > b.value:
+        return None
+    start = a.start
+    between = _BETWEEN_BEFORE.search(left)
+    q_start = a.start - (len(left) - between.start()) if between else a.qualifier_start
+    return NumberMention(
+        text[start : b.end],
+        start,
+        b.end,
+        low,
+        low,
+        b.value,
+        "range",
+        b.unit,
+        b.unit_end,
+        q_start,
+        a.spelled,
+        b.gap,
+        b.scale,
+    )
+
+
+_BARE_AFTER = re.compile(
+    r"\s*(?:$|[,.;:)]|(?:in|last|this|during|for|by|the|a|an|en|el|del|durante|on|over|since|from|and)\b)",
+    re.IGNORECASE,
+)
+_SIBLING_BEFORE = re.compile(r"\b(?:to|from|and|at|of|versus|vs\.?|or|a|de|y|hasta|than)\s*$", re.IGNORECASE)
+_JOIN = re.compile(r"\s*(?:to|and|y|a|-|–)\s*", re.IGNORECASE)
+_SHARED_UNITS = frozenset({"per_100k", "percent"})
+
+
+def _inherit_units(text: str, found: list[NumberMention]) -> list[NumberMention]:
+    """A bare number takes the rate or percent unit its sibling states.
+
+    "from 10.5 per 100,000 in 2020 to 20.1 in 2022": 20.1 is per 100,000 too;
+    "rose from 10 to 20 percent": 10 is a percent.
+    """
+    out = list(found)
+    for i, f in enumerate(out):
+        if f.unit != "count" or f.spelled or f.unit_end != f.end:
+            continue
+        nxt = out[i + 1] if i + 1 < len(out) else None
+        if nxt and nxt.unit in _SHARED_UNITS and _JOIN.fullmatch(text[f.end : nxt.qualifier_start]):
+            out[i] = replace(f, unit=nxt.unit)
+            continue
+        left = text[max(0, f.qualifier_start - 20) : f.qualifier_start]
+        sibling = next((p for p in reversed(out[:i]) if p.unit in _SHARED_UNITS), None)
+        if sibling and _BARE_AFTER.match(text, f.end) and _SIBLING_BEFORE.search(left):
+            out[i] = replace(f, unit=sibling.unit)
+    return out

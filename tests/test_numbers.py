@@ -1,0 +1,249 @@
+"""Reading numbers in news prose: each codebook convention on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.text.numbers import NumberMention, find_numbers, parse_numeral
+
+
+def only(sentence: str) -> NumberMention:
+    """The single number the sentence states."""
+    found = find_numbers(sentence)
+    assert len(found) == 1, [f.text for f in found]
+    return found[0]
+
+
+def values(sentence: str) -> list[tuple[float, str]]:
+    return [(f.value, f.unit) for f in find_numbers(sentence)]
+
+
+# ---------------------------------------------------------------- separators
+
+
+@pytest.mark.parametrize(
+    ("digits", "value"),
+    [
+        ("117,487", 117487),
+        ("1,005", 1005),
+        ("3.036", 3036),
+        ("2.500.000", 2500000),
+        ("44,5", 44.5),
+        ("38.76", 38.76),
+        ("1,234.56", 1234.56),
+        ("1.234,56", 1234.56),
+        ("0.005", 0.005),
+        ("12", 12),
+    ],
+)
+def test_numeral_separator_rule_reads_thousands_and_decimals_in_both_languages(
+    digits: str, value: float
+) -> None:
+    assert parse_numeral(digits) == pytest.approx(value)
+
+
+def test_three_digits_after_a_point_are_thousands_even_in_english() -> None:
+    assert only("Prosecutors opened 3.036 cases against gang members.").value == 3036
+
+
+def test_a_spanish_decimal_comma_is_a_decimal() -> None:
+    m = only("La tasa de desempleo llegó a 4,7 por ciento en marzo.")
+    assert (m.value, m.unit) == (pytest.approx(4.7), "percent")
+
+
+def test_value_text_and_offsets_point_at_the_number_as_written() -> None:
+    s = "Officials counted 12,450 displaced families."
+    m = only(s)
+    assert m.text == "12,450" and s[m.start : m.end] == "12,450"
+
+
+# ---------------------------------------------------------------- units
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "unit"),
+    [
+        ("Turnout fell to 62% among young voters.", 62, "percent"),
+        ("Some 56 percent of those polled backed the plan.", 56, "percent"),
+        ("El 30 por ciento de los detenidos era reincidente.", 30, "percent"),
+        ("Approval slipped 4 percentage points over the summer.", 4, "percentage_points"),
+        ("Donors pledged $1 million for border radars.", 1_000_000, "usd"),
+        ("The loan of US$2.5 billion was approved by the board.", 2_500_000_000, "usd"),
+        ("Congress released USD 3 million for prison scanners.", 3_000_000, "usd"),
+        ("The ministry spent 4 million dollars on patrol cars.", 4_000_000, "usd"),
+        ("El Estado invirtió 1.200 millones de dólares en seguridad.", 1_200_000_000, "usd"),
+        ("Customs agents found 5.4 tonnes of cocaine in a banana crate.", 5.4, "tonnes"),
+        ("Marines intercepted 800 kilograms of cocaine off the coast.", 0.8, "tonnes"),
+        ("The curfew will run for 15 days in the coastal provinces.", 15, "days"),
+        ("A two-week lockdown was imposed on the port district.", 14, "days"),
+        ("The judge handed down a 34-year sentence to the gang leader.", 34, "years"),
+        ("The hostage crisis lasted 18 hours inside the jail.", 18, "hours"),
+    ],
+)
+def test_units_are_read_from_the_words_around_the_number(sentence: str, value: float, unit: str) -> None:
+    m = only(sentence)
+    assert (m.value, m.unit) == (pytest.approx(value), unit)
+
+
+def test_a_rate_per_100000_people_is_per_100k_even_with_the_noun_in_between() -> None:
+    m = only("Colombia's murder rate stood at 25.7 killings per 100,000 inhabitants.")
+    assert (m.value, m.unit, m.gap) == (25.7, "per_100k", "killings")
+
+
+def test_a_bare_number_inherits_the_rate_unit_its_sibling_states() -> None:
+    found = find_numbers("The rate climbed from 10.5 per 100,000 in 2020 to 20.1 in 2022.")
+    assert [(f.value, f.unit) for f in found] == [(10.5, "per_100k"), (20.1, "per_100k")]
+
+
+def test_a_bare_number_before_a_percent_takes_the_percent() -> None:
+    assert values("Poverty went from 18 to 24 percent in five years.") == [(18, "percent"), (24, "percent")]
+
+
+def test_a_bare_number_with_its_own_noun_does_not_inherit_a_rate() -> None:
+    found = find_numbers("The rate hit 9.3 per 100,000 and 412 people were killed.")
+    assert [(f.value, f.unit) for f in found] == [(9.3, "per_100k"), (412, "count")]
+
+
+def test_a_point_rise_is_percentage_points_only_where_the_sentence_speaks_in_percent() -> None:
+    assert values("His share rose to 48%, a 6-point gain.") == [(48, "percent"), (6, "percentage_points")]
+    assert values("The team won by 6 points.") == [(6, "count")]
+
+
+# ---------------------------------------------------------------- words and scales
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("A dozen masked men entered the courtroom.", 12),
+        ("Three soldiers were wounded in the ambush.", 3),
+        ("Twenty-five inmates escaped through a tunnel.", 25),
+        ("Two dozen trucks were searched at the checkpoint.", 24),
+        ("About 1.2 million people live in the canton.", 1_200_000),
+        ("Two million ballots were printed.", 2_000_000),
+        ("Unos tres mil policías participaron en el operativo.", 3000),
+        ("Hubo veinte detenidos tras el allanamiento.", 20),
+    ],
+)
+def test_spelled_numbers_and_scales_are_read(sentence: str, value: float) -> None:
+    assert only(sentence).value == value
+
+
+def test_spelled_numbers_are_marked_as_weaker_evidence() -> None:
+    assert only("Three soldiers were wounded.").spelled and not only("3 soldiers were wounded.").spelled
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("Extortion cases doubled in the coastal provinces.", 2),
+        ("Cocaine exports grew fivefold in a decade.", 5),
+        ("Seizures rose five-fold last year.", 5),
+        ("Gangs control two-thirds of the prison wings.", 0.6667),
+    ],
+)
+def test_multiplicative_words_keep_the_factor_with_unit_other(sentence: str, value: float) -> None:
+    m = only(sentence)
+    assert (m.value, m.unit) == (pytest.approx(value, abs=1e-4), "other")
+
+
+def test_doubling_down_is_an_idiom_not_a_factor() -> None:
+    assert find_numbers("The minister doubled down on her pledge.") == []
+
+
+# ---------------------------------------------------------------- qualifiers and ranges
+
+
+@pytest.mark.parametrize(
+    ("sentence", "qualifier", "low", "high"),
+    [
+        ("More than 20,000 officers joined the operation.", "more_than", 20000, None),
+        ("Over 450 weapons were confiscated.", "more_than", 450, None),
+        ("At least 31 people died in the blaze.", "at_least", 31, None),
+        ("Nearly 900 families fled the village.", "approximate", None, None),
+        ("Roughly 2,000 arrests were made.", "approximate", None, None),
+        ("An estimated 4,000 recruits are minors.", "approximate", None, None),
+        ("Up to 300 guards may be reassigned.", "at_most", None, 300),
+        ("Fewer than 40 cases reached trial.", "less_than", None, 40),
+        ("Under 10% of complaints are investigated.", "less_than", None, 10),
+        ("Más de 500 reos fueron trasladados.", "more_than", 500, None),
+        ("Al menos 12 agentes resultaron heridos.", "at_least", 12, None),
+        ("About 60 or so vehicles were torched.", "approximate", None, None),
+    ],
+)
+def test_qualifiers_set_the_bound_the_codebook_asks_for(
+    sentence: str, qualifier: str, low: float | None, high: float | None
+) -> None:
+    m = only(sentence)
+    assert (m.qualifier, m.value_low, m.value_high) == (qualifier, low, high)
+
+
+def test_a_qualified_dozen_keeps_its_words_as_value_text() -> None:
+    m = only("More than a dozen gunmen stormed the studio.")
+    assert (m.text, m.value, m.qualifier, m.value_low) == ("a dozen", 12, "more_than", 12)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "low", "high"),
+    [
+        ("Between 5 and 10 inmates were moved.", "5 and 10", 5, 10),
+        ("Officials expect 7,500 to 8,000 troops on the streets.", "7,500 to 8,000", 7500, 8000),
+        ("Each cell holds 12-15 prisoners.", "12-15", 12, 15),
+        ("Los cárceles albergan entre 300 y 400 reos.", "300 y 400", 300, 400),
+        ("The fund will grow to between $2 and $3 million.", "$2 and $3 million", 2_000_000, 3_000_000),
+    ],
+)
+def test_a_range_is_one_number_with_both_bounds(sentence: str, text: str, low: float, high: float) -> None:
+    m = only(sentence)
+    assert (m.text, m.qualifier, m.value, m.value_low, m.value_high) == (text, "range", low, low, high)
+
+
+def test_a_rise_from_one_value_to_another_is_two_numbers_not_a_range() -> None:
+    assert values("The prison population rose from 7,500 to 8,000.") == [(7500, "count"), (8000, "count")]
+
+
+# ---------------------------------------------------------------- not statistics
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The decree was signed in 2024 after the 2023 elections.",
+        "The attack happened on Jan. 9, 2024, in the port city.",
+        "La reunión fue el 19 de febrero en Quito.",
+        "Troops arrived on March 3 and left on the 5th.",
+        "The curfew starts at 10:30 p.m. and ends at 5 am.",
+        "The attack began at 3 in the morning.",
+        "A 45-year-old driver and a man aged 30 were detained.",
+        "Jorge Ruiz, 54, was arrested at his home.",
+        "Ecuador ranked third, the first time it made the top 10.",
+        "She was the 19th candidate to enter the race, in the 1990s.",
+        "Inspectors visited the Zonal 8 prison and Article 5 was cited.",
+        "The COVID-19 pandemic hit the G7 economies and the F-16 fleet.",
+        "For tips call +593 2 298 7654 or (04) 259-1234.",
+        "Hundreds of soldiers and tens of thousands of residents took part.",
+        "Dozens of gangs recruit thousands of teenagers.",
+        "Subscribe now for $1.99 a month.",
+        "Over the past two weeks, police stepped up patrols.",
+        "The massacre happened three years ago.",
+        "It was the deadliest day in a decade, a 10-year high.",
+        "One of the suspects fled.",
+    ],
+)
+def test_things_that_are_not_statistics_yield_no_number(sentence: str) -> None:
+    assert find_numbers(sentence) == [], [f.text for f in find_numbers(sentence)]
+
+
+def test_a_headline_in_title_case_keeps_its_figures() -> None:
+    assert values("Ecuador Police Seize 22 Tonnes Of Cocaine") == [(22, "tonnes")]
+
+
+def test_a_year_like_number_followed_by_a_plural_noun_is_a_count() -> None:
+    assert values("Authorities sent 1500 soldiers to the border.") == [(1500, "count")]
+
+
+def test_spans_given_as_dates_are_excluded_unless_the_number_has_a_strong_unit() -> None:
+    s = "In the first 100 days, arrests rose 30%."
+    first = s.index("first 100 days")
+    found = find_numbers(s, exclude=[(first, first + len("first 100 days"))])
+    assert [(f.value, f.unit) for f in found] == [(30, "percent")]

@@ -1,0 +1,379 @@
+"""Article -> statistics rows: metric, period, baseline, place, provenance, on articles written here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipeline.extract.statistics import extract_statistics
+from pipeline.text.dates import PublicationDate
+
+ROOT = Path(__file__).resolve().parent.parent
+MARCH_2025 = PublicationDate(dt.date(2025, 3, 1), dt.date(2025, 3, 31), "month", "manifest")
+
+
+def rows_of(text: str, published: PublicationDate = MARCH_2025) -> list[dict[str, Any]]:
+    return extract_statistics(text, "t_article", published)
+
+
+def one(text: str, published: PublicationDate = MARCH_2025, **match: Any) -> dict[str, Any]:
+    """The single row whose columns equal ``match``."""
+    found = [r for r in rows_of(text, published) if all(r[k] == v for k, v in match.items())]
+    assert len(found) == 1, [(r["value"], r["unit"], r["metric"]) for r in rows_of(text, published)]
+    return found[0]
+
+
+ARTICLE = """Ecuador Police Seize 12 Tonnes Of Cocaine
+
+RELATED: 5 THINGS TO KNOW ABOUT ECUADOR'S PRISONS
+
+Police seized 12 tonnes of cocaine at the port of Guayaquil on Monday, officials said.
+More than 1,300 suspects were arrested in the operation, according to the National Police.
+The rate rose from 10.5 per 100,000 in 2020 to 20.1 in 2022.
+
+CLICK HERE TO GET THE NEWS APP
+
+Lea también: 300 detenidos en Quito
+"""
+
+
+# ---------------------------------------------------------------- provenance and shape
+
+
+def test_rows_have_exactly_the_columns_of_the_table_schema() -> None:
+    spec = yaml.safe_load((ROOT / "schemas" / "statistics.yaml").read_text(encoding="utf-8"))
+    names = [f["name"] for f in spec["fields"]]
+    for row in rows_of(ARTICLE):
+        assert list(row) == names
+
+
+def test_every_quote_is_the_exact_text_between_its_offsets() -> None:
+    rows = rows_of(ARTICLE)
+    assert rows
+    for row in rows:
+        assert ARTICLE[row["char_start"] : row["char_end"]] == row["quote"]
+        assert row["value_text"] in row["quote"]
+
+
+def test_ids_are_deterministic_unique_and_independent_of_labels() -> None:
+    first, second = rows_of(ARTICLE), rows_of(ARTICLE)
+    assert [r["statistic_id"] for r in first] == [r["statistic_id"] for r in second]
+    assert len({r["statistic_id"] for r in first}) == len(first)
+    assert all(r["statistic_id"].startswith("st_") for r in first)
+
+
+def test_a_figure_in_the_headline_and_the_body_is_one_row_quoting_the_fuller_sentence() -> None:
+    seized = [r for r in rows_of(ARTICLE) if r["unit"] == "tonnes"]
+    assert len(seized) == 1
+    assert seized[0]["quote"].startswith("Police seized 12 tonnes of cocaine at the port")
+
+
+def test_page_furniture_yields_no_rows() -> None:
+    quotes = " ".join(r["quote"] for r in rows_of(ARTICLE))
+    assert "RELATED" not in quotes and "APP" not in quotes and "Lea también" not in quotes
+
+
+def test_dates_ages_names_and_vague_words_yield_no_rows() -> None:
+    text = (
+        "On Jan. 9, 2024, a 45-year-old guard at the Zonal 8 prison was shot.\n"
+        "Hundreds of residents and dozens of soldiers attended the COVID-19 memorial in 2021.\n"
+    )
+    assert rows_of(text) == []
+
+
+# ---------------------------------------------------------------- values, units, qualifiers, metrics
+
+
+def test_qualified_counts_keep_their_bound() -> None:
+    row = one(ARTICLE, unit="count", value=1300.0)
+    assert (row["qualifier"], row["value_low"], row["value_high"], row["metric"]) == (
+        "more_than",
+        1300.0,
+        None,
+        "arrests",
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "unit", "metric"),
+    [
+        ("Police arrested 1,250 people in the coastal provinces.", 1250, "count", "arrests"),
+        ("Authorities reported 731 homicides in the first quarter.", 731, "count", "homicides"),
+        ("The murder rate reached 40.5 per 100,000 people.", 40.5, "per_100k", "homicide_rate"),
+        (
+            "Washington pledged $5 million in security aid to Quito's police.",
+            5_000_000,
+            "usd",
+            "security_aid",
+        ),
+        ("The challenger won 52% of the vote in the runoff.", 52, "percent", "vote_share"),
+        (
+            "The president declared a 90-day state of emergency in two provinces.",
+            90,
+            "days",
+            "emergency_duration",
+        ),
+        ("Navy patrols seized 4.2 tonnes of cocaine off the coast.", 4.2, "tonnes", "drug_seizures"),
+        (
+            "The decree lists 20 gangs designated as terrorist organizations.",
+            20,
+            "count",
+            "armed_groups_designated",
+        ),
+        ("The army deployed 3,000 troops to the border.", 3000, "count", "troops_deployed"),
+        ("Gunmen took 57 guards hostage during the riot.", 57, "count", "hostages"),
+        ("Complaints of extortion climbed to 21,000 cases.", 21000, "count", "extortions"),
+        ("The country recorded 7,800 violent deaths, the most on record.", 7800, "count", "violent_deaths"),
+        ("Riots left 46 inmates dead inside the prison.", 46, "count", "prison_deaths"),
+        ("Kidnappings reached 1,400 cases in the coastal region.", 1400, "count", "kidnappings"),
+        ("The ministry said 8,000 police officers will patrol the city.", 8000, "count", "troops_deployed"),
+        ("Los Lobos has about 8,000 members.", 8000, "count", "other"),
+    ],
+)
+def test_the_words_around_a_number_pick_its_metric(
+    sentence: str, value: float, unit: str, metric: str
+) -> None:
+    assert one(sentence, value=float(value), unit=unit)["metric"] == metric
+
+
+def test_a_spelled_number_is_kept_only_when_it_counts_a_known_metric() -> None:
+    text = "Three soldiers were killed in the ambush. The two nations signed a pact.\n"
+    rows = rows_of(text)
+    assert [(r["value"], r["metric"]) for r in rows] == [(3.0, "homicides")]
+
+
+def test_the_subject_is_the_counted_thing_in_the_articles_words() -> None:
+    assert one("Police made roughly 2,000 arrests during the operation.")["subject"] == "arrests"
+    assert one("The decree lists 20 gangs designated as terrorist organizations.")["subject"] == (
+        "gangs designated as terrorist organizations"
+    )
+
+
+# ---------------------------------------------------------------- periods and baselines
+
+
+def test_each_number_of_a_trajectory_gets_its_own_year_and_the_bare_one_inherits_the_rate() -> None:
+    text = "The homicide rate rose from 10.5 per 100,000 in 2020 to 20.1 in 2022.\n"
+    rows = rows_of(text)
+    assert [(r["value"], r["unit"], r["metric"], r["period_start"]) for r in rows] == [
+        (10.5, "per_100k", "homicide_rate", dt.date(2020, 1, 1)),
+        (20.1, "per_100k", "homicide_rate", dt.date(2022, 1, 1)),
+    ]
+
+
+def test_a_us_fiscal_year_runs_october_to_september() -> None:
+    row = one("In fiscal 2022, border agents encountered 24,000 Hondurans.\n", value=24000.0)
+    assert (row["period_start"], row["period_end"], row["period_precision"]) == (
+        dt.date(2021, 10, 1),
+        dt.date(2022, 9, 30),
+        "fiscal_year",
+    )
+    assert row["metric"] == "migrant_encounters"
+
+
+def test_last_year_is_resolved_against_the_publication_date() -> None:
+    row = one("Extortion complaints reached 21,000 last year.\n")
+    assert (row["period_start"], row["period_end"], row["period_precision"]) == (
+        dt.date(2024, 1, 1),
+        dt.date(2024, 12, 31),
+        "year",
+    )
+
+
+def test_a_relative_period_stays_null_when_the_publication_date_is_unknown() -> None:
+    row = one("Extortion complaints reached 21,000 last year.\n", PublicationDate.unknown())
+    assert (row["period_start"], row["period_end"], row["period_precision"]) == (None, None, "unknown")
+    assert row["period_text"] == "last year"
+
+
+def test_a_change_between_two_years_has_the_later_as_period_and_the_earlier_as_baseline() -> None:
+    row = one("Kidnappings have soared by 80% between 2020 and 2023.\n", unit="percent")
+    assert row["is_change"] and row["metric"] == "kidnappings"
+    assert (row["period_start"], row["period_end"]) == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert (row["baseline_start"], row["baseline_end"]) == (dt.date(2020, 1, 1), dt.date(2020, 12, 31))
+
+
+def test_a_change_from_the_year_before_takes_the_clause_period_and_a_year_earlier_as_baseline() -> None:
+    row = one("March 2024 alone saw 412 murders, a 25% drop from the year before.\n", unit="percent")
+    assert row["is_change"] and row["metric"] == "homicides"
+    assert (row["period_start"], row["period_end"]) == (dt.date(2024, 3, 1), dt.date(2024, 3, 31))
+    assert (row["baseline_start"], row["baseline_end"]) == (dt.date(2023, 3, 1), dt.date(2023, 3, 31))
+
+
+def test_a_change_inherits_what_its_sentence_counted_and_its_period() -> None:
+    text = "In fiscal 2023, border agents encountered 50,000 Peruvians, a 200% increase from 2022.\n"
+    row = one(text, unit="percent")
+    assert (row["metric"], row["is_change"], row["period_precision"]) == (
+        "migrant_encounters",
+        True,
+        "fiscal_year",
+    )
+    assert (row["baseline_start"], row["baseline_end"]) == (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+
+
+def test_a_level_is_not_a_change() -> None:
+    assert one("Homicides reached 6,900 in 2024.\n")["is_change"] is False
+
+
+# ---------------------------------------------------------------- place and attribution
+
+
+def test_attribution_comes_from_according_to_or_a_reporting_verb() -> None:
+    assert one(ARTICLE, unit="count", value=1300.0)["attributed_to"] == "National Police"
+    assert one(ARTICLE, unit="tonnes")["attributed_to"] == "officials"
+    assert one("Officials counted 310 attacks on schools.\n")["attributed_to"] is None
+
+
+def test_migrants_nationality_is_not_the_place_their_encounters_measure() -> None:
+    row = one("Border agents in the United States encountered 30,000 Ecuadorians in 2023.\n")
+    assert row["country_code"] == "USA"
+
+
+def test_a_figure_without_place_words_takes_the_articles_main_country() -> None:
+    text = (
+        "Ecuador has struggled with gang violence. Ecuador's government promised action.\n"
+        "Police arrested 420 people in a week.\n"
+    )
+    assert one(text, value=420.0)["country_code"] == "ECU"
+
+
+def test_a_finer_place_is_kept_as_written() -> None:
+    row = one(ARTICLE, unit="tonnes")
+    assert row["place"] == "Guayaquil" and row["country_code"] == "ECU"
+
+
+def test_a_count_coordinated_with_another_shares_its_metric() -> None:
+    rows = rows_of("Gunmen held 50 guards and 7 police officers hostage.\n")
+    assert [(r["value"], r["metric"]) for r in rows] == [(50.0, "hostages"), (7.0, "hostages")]
+
+
+def test_what_is_counted_alone_does_not_make_a_death_toll() -> None:
+    assert one("The jail holds about 8,000 inmates.\n")["metric"] == "other"
+    assert one("A riot left 46 inmates dead inside the jail.\n")["metric"] == "prison_deaths"
+
+
+def test_a_rate_word_alone_does_not_make_a_homicide_rate() -> None:
+    assert one("The unemployment rate was 3.8% in December.\n")["metric"] == "other"
+
+
+def test_the_same_value_in_two_different_periods_is_two_figures() -> None:
+    text = "Kidnappings reached 1,400 cases in 2022.\nKidnappings reached 1,400 cases again in 2024.\n"
+    assert [r["period_start"].year for r in rows_of(text)] == [2022, 2024]
+
+
+def test_a_comparison_year_does_not_date_the_figure() -> None:
+    row = one("Police recorded 731 homicides in January, the highest since 2018.\n")
+    assert (row["period_start"], row["period_end"]) == (dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+
+
+def test_a_multiplicative_word_is_a_change_factor_of_the_metric_it_multiplies() -> None:
+    row = one("Extortion cases doubled in the coastal provinces.\n")
+    assert (row["value"], row["unit"], row["metric"], row["is_change"]) == (2.0, "other", "extortions", True)
+    assert rows_of("The minister doubled down on her pledge.\n") == []
+
+
+CODEBOOK_METRICS = {
+    "homicides",
+    "homicide_rate",
+    "violent_deaths",
+    "migrant_encounters",
+    "migrant_apprehensions",
+    "emigrant_share",
+    "arrests",
+    "people_released",
+    "criminals_targeted",
+    "armed_groups_designated",
+    "attackers",
+    "security_aid",
+    "vote_share",
+    "emergency_duration",
+    "drug_seizures",
+    "prison_deaths",
+    "kidnappings",
+    "extortions",
+    "troops_deployed",
+    "hostages",
+    "security_operations",
+    "migrant_transits",
+    "other",
+}
+CODEBOOK_UNITS = {
+    "count",
+    "percent",
+    "percentage_points",
+    "per_100k",
+    "usd",
+    "days",
+    "months",
+    "years",
+    "hours",
+    "tonnes",
+    "other",
+}
+
+
+def test_the_vocabularies_hold_every_codebook_metric_and_unit_with_a_definition() -> None:
+    metrics = yaml.safe_load((ROOT / "schemas" / "vocab" / "metrics.yaml").read_text(encoding="utf-8"))[
+        "metrics"
+    ]
+    units = yaml.safe_load((ROOT / "schemas" / "vocab" / "units.yaml").read_text(encoding="utf-8"))["units"]
+    assert {m["id"] for m in metrics} == CODEBOOK_METRICS
+    assert {u["id"] for u in units} == CODEBOOK_UNITS
+    for entry in metrics + units:
+        assert entry["label"] and entry["definition"]
+    for m in metrics:
+        assert set(m["units"]) <= CODEBOOK_UNITS
+
+
+def test_every_row_uses_the_vocabularies() -> None:
+    for row in rows_of(ARTICLE):
+        assert row["metric"] in CODEBOOK_METRICS and row["unit"] in CODEBOOK_UNITS
+        assert row["qualifier"] in {
+            "exact",
+            "approximate",
+            "more_than",
+            "at_least",
+            "less_than",
+            "at_most",
+            "range",
+        }
+        assert row["period_precision"] in {
+            "day",
+            "month",
+            "quarter",
+            "year",
+            "fiscal_year",
+            "range",
+            "unknown",
+        }
+
+
+def test_aid_is_counted_for_the_country_that_receives_it() -> None:
+    row = one("The United States pledged $5 million in security aid to Ecuador.\n")
+    assert (row["metric"], row["country_code"]) == ("security_aid", "ECU")
+
+
+def test_a_share_of_emigrants_is_measured_at_their_destination() -> None:
+    row = one("Spain is the second destination, taking 20% of Ecuadorian emigrants.\n")
+    assert (row["metric"], row["country_code"]) == ("emigrant_share", "ESP")
+
+
+def test_a_count_since_a_year_runs_until_publication() -> None:
+    row = one("More than 460 inmates have been killed in the country's prisons since 2021.\n")
+    assert (row["period_start"], row["period_end"], row["period_precision"]) == (
+        dt.date(2021, 1, 1),
+        dt.date(2025, 3, 31),
+        "range",
+    )
+
+
+def test_a_change_without_a_date_takes_the_period_of_the_sentence_before() -> None:
+    text = "January 2025 was the deadliest month on record. Killings jumped 56% from the year before.\n"
+    row = one(text, unit="percent")
+    assert (row["period_start"], row["period_end"]) == (dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    assert (row["baseline_start"], row["baseline_end"]) == (dt.date(2024, 1, 1), dt.date(2024, 1, 31))
+    assert row["metric"] == "homicides"
