@@ -1,0 +1,108 @@
+"""Reading dates: explicit, partial, relative, fiscal, ranges, and numbers that are not years."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.text.dates import PublicationDate, find_dates, infer_publication_date, parse_published
+
+D = dt.date
+DAY = parse_published("2024-03-20")  # a Wednesday
+MONTH = parse_published("2024-03")
+UNKNOWN = PublicationDate.unknown()
+
+
+def one(text: str, published: PublicationDate = DAY):
+    [m] = find_dates(text, published)
+    assert text[m.char_start:m.char_end] == m.date_text
+    return m
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "precision"),
+    [
+        ("Gunmen struck on Feb. 3, 2023, at dawn.", D(2023, 2, 3), D(2023, 2, 3), "day"),
+        ("The decree was signed on 9 January 2024.", D(2024, 1, 9), D(2024, 1, 9), "day"),
+        ("El ataque ocurrió el 9 de enero de 2024.", D(2024, 1, 9), D(2024, 1, 9), "day"),
+        ("Data published 2023-11-05 show a rise.", D(2023, 11, 5), D(2023, 11, 5), "day"),
+        ("Violence peaked in October 2023.", D(2023, 10, 1), D(2023, 10, 31), "month"),
+        ("Homicides fell in 2022.", D(2022, 1, 1), D(2022, 12, 31), "year"),
+        ("Aid flowed in the 1980s.", D(1980, 1, 1), D(1989, 12, 31), "decade"),
+        ("Arrests rose in the second quarter of 2023.", D(2023, 4, 1), D(2023, 6, 30), "quarter"),
+    ],
+)
+def test_explicit_dates_resolve_on_their_own(text: str, start: dt.date, end: dt.date, precision: str) -> None:
+    m = one(text, UNKNOWN)
+    assert (m.start, m.end, m.precision, m.basis) == (start, end, precision, "explicit")
+
+
+def test_fiscal_year_runs_october_to_september() -> None:
+    m = one("Border agents stopped 5,000 people in fiscal 2021.", UNKNOWN)
+    assert (m.start, m.end, m.precision, m.kind) == (D(2020, 10, 1), D(2021, 9, 30), "fiscal_year", "fiscal")
+
+
+def test_year_range_is_one_mention_with_both_years() -> None:
+    for text in ("Killings doubled between 2018 and 2022.", "Killings doubled from 2018 to 2022."):
+        m = one(text, UNKNOWN)
+        assert (m.start, m.end, m.kind) == (D(2018, 1, 1), D(2022, 12, 31), "range")
+
+
+def test_comparison_side_of_a_change_is_a_baseline() -> None:
+    m = one("Extortion rose 30% compared with 2021.", UNKNOWN)
+    assert (m.kind, m.start) == ("baseline", D(2021, 1, 1))
+    assert one("Robberies fell 12% from the year before.", MONTH).kind == "baseline"
+
+
+def test_partial_date_takes_its_year_from_the_publication_date() -> None:
+    m = one("Troops arrived on March 2 in the port.", MONTH)
+    assert (m.start, m.basis) == (D(2024, 3, 2), "relative")
+    assert one("Troops arrived on December 2 in the port.", MONTH).start == D(2023, 12, 2)  # not in the future
+
+
+def test_announced_month_may_lie_after_publication() -> None:
+    assert one("Voters return ahead of a June runoff.", MONTH).start == D(2024, 6, 1)
+
+
+def test_relative_dates_resolve_against_publication() -> None:
+    last_year = one("Murders rose last year.")
+    assert (last_year.start, last_year.end) == (D(2023, 1, 1), D(2023, 12, 31))
+    assert one("Police raided a warehouse earlier this month.", MONTH).end == D(2024, 3, 31)
+    week = one("Ministers met this week.")
+    assert (week.start, week.end, week.precision) == (D(2024, 3, 18), D(2024, 3, 24), "range")
+    assert one("The mayor was shot yesterday.").start == D(2024, 3, 19)
+
+
+def test_relative_dates_stay_unresolved_without_a_precise_enough_publication_date() -> None:
+    assert one("Murders rose last year.", UNKNOWN).start is None
+    assert one("Ministers met this week.", MONTH).start is None  # a week needs the publication day
+    assert one("Troops arrived on March 2.", UNKNOWN).start is None
+
+
+def test_first_weekend_of_the_year_is_its_first_saturday_and_sunday() -> None:
+    m = one("He escaped over the first weekend of the year.", MONTH)
+    assert (m.start, m.end, m.precision) == (D(2024, 1, 6), D(2024, 1, 7), "weekend")
+
+
+@pytest.mark.parametrize("text", ["Police made 2000 arrests.", "Some 1999 soldiers were deployed.",
+                                  "The rate was 2010 per 100,000.", "It cost $2024.", "At 20:15 the shooting began.",
+                                  "We may see more violence."])
+def test_numbers_that_are_not_dates_are_ignored(text: str) -> None:
+    assert find_dates(text, DAY) == []
+
+
+def test_publication_date_is_inferred_from_the_latest_explicit_date_and_past_months() -> None:
+    text = "Violence peaked in January 2025.\n\nOn February 12 the ministry announced troops ahead of an April vote."
+    pub = infer_publication_date(text)
+    assert (pub.start, pub.end, pub.precision, pub.basis) == (D(2025, 2, 1), D(2025, 2, 28), "month", "inferred")
+
+
+def test_publication_date_is_unknown_without_explicit_dates() -> None:
+    assert infer_publication_date("Homicides rose in 2023 and gangs spread.") == UNKNOWN
+
+
+def test_manifest_dates_parse_at_their_precision() -> None:
+    assert parse_published("2024") == PublicationDate(D(2024, 1, 1), D(2024, 12, 31), "year", "manifest")
+    assert parse_published("2024-02").end == D(2024, 2, 29)
+    assert parse_published(None) == UNKNOWN

@@ -1,0 +1,44 @@
+"""Reading places: countries, demonyms, provinces, cities, facilities, regions."""
+
+from __future__ import annotations
+
+from pipeline.text.places import country_code, find_places
+
+
+def test_cities_resolve_to_province_and_country() -> None:
+    [p] = find_places("A car bomb exploded in Machala overnight.")
+    assert (p.kind, p.name, p.admin1, p.country_code) == ("city", "Machala", "El Oro", "ECU")
+
+
+def test_accents_are_optional_in_place_names() -> None:
+    [p] = find_places("Troops patrolled Duran and the coast.")
+    assert (p.name, p.admin1) == ("Durán", "Guayas")
+
+
+def test_demonyms_are_marked_as_such() -> None:
+    places = find_places("Colombian and Peruvian cartels expanded into Ecuador.")
+    assert [(p.country_code, p.demonym) for p in places] == [("COL", True), ("PER", True), ("ECU", False)]
+
+
+def test_us_aliases_and_regions() -> None:
+    places = find_places("The U.S. and Latin America; the United States; US$5 million")
+    assert [(p.surface, p.country_code, p.kind) for p in places] == [
+        ("U.S.", "USA", "country"), ("Latin America", None, "region"), ("United States", "USA", "country")]
+
+
+def test_embassy_of_a_country_is_a_facility_without_a_host_country() -> None:
+    [p] = [p for p in find_places("Police stormed the Peruvian embassy in Lima.") if p.kind == "facility"]
+    assert (p.name, p.country_code) == ("Peruvian embassy", None)
+
+
+def test_country_code_from_names_aliases_and_demonyms() -> None:
+    assert country_code("U.S.") == "USA"
+    assert country_code("Ecuadorian") == "ECU"
+    assert country_code("Kenya") == "KEN"
+    assert country_code("Atlantis") is None
+
+
+def test_offsets_point_at_the_surface() -> None:
+    text = "Riots broke out in Quito, Pichincha."
+    for p in find_places(text):
+        assert text[p.char_start:p.char_end] == p.surface
