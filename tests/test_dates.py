@@ -106,3 +106,7 @@ def test_manifest_dates_parse_at_their_precision() -> None:
     assert parse_published("2024") == PublicationDate(D(2024, 1, 1), D(2024, 12, 31), "year", "manifest")
     assert parse_published("2024-02").end == D(2024, 2, 29)
     assert parse_published(None) == UNKNOWN
+
+
+def test_a_year_opening_a_sentence_is_a_year_even_before_a_count_noun() -> None:
+    assert one("In 2022, police registered 4,600 murders.", UNKNOWN).start == dt.date(2022, 1, 1)

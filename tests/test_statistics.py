@@ -377,3 +377,9 @@ def test_a_change_without_a_date_takes_the_period_of_the_sentence_before() -> No
     assert (row["period_start"], row["period_end"]) == (dt.date(2025, 1, 1), dt.date(2025, 1, 31))
     assert (row["baseline_start"], row["baseline_end"]) == (dt.date(2024, 1, 1), dt.date(2024, 1, 31))
     assert row["metric"] == "homicides"
+
+
+def test_an_all_caps_headline_on_the_first_line_is_the_articles_own() -> None:
+    text = "POLICE ARREST 340 GANG MEMBERS IN GUAYAQUIL RAIDS\n\nOfficers searched homes across the city."
+    rows = extract_statistics(text, "src", PublicationDate.unknown())
+    assert [r["value"] for r in rows] == [340.0]

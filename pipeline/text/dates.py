@@ -17,7 +17,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -84,6 +84,7 @@ class _Lexicon:
     count_nouns: frozenset[str]
     ordinals: dict[str, int]
     weekdays: tuple[str, ...]
+    prefilter: re.Pattern[str]
 
 
 def _alt(words: list[str]) -> str:
@@ -142,6 +143,8 @@ def _lexicon() -> _Lexicon:
         count_nouns=frozenset(w.lower() for w in data["count_nouns"]),
         ordinals={k: int(v) for k, v in data["ordinals"].items()},
         weekdays=tuple(data["weekdays"]),
+        prefilter=re.compile(rf"\d|{mon}|{weekday}|(?i:\b(?:week|weekend|month|year|today|yesterday|ayer|hoy|año|"
+                             r"mes|semana)\b)"),
     )
 
 
@@ -332,7 +335,8 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
         precision, basis = "month", "relative"
     else:  # a bare year
         after = text[m.end():m.end() + 30]
-        if any(w in lx.count_nouns for w in re.findall(r"[a-z]+", after.lower())[:2]):
+        follow = re.match(r"\s+([a-z]+)(?:\s+([a-z]+))?", after.lower())  # punctuation breaks the phrase
+        if follow and lx.count_nouns & {w for w in follow.groups() if w}:
             return None  # "2000 soldiers", "2000 more troops": a count, not a year
         if re.match(r"\s*(?:per\s+100|percent|por\s+ciento)", after):
             return None
@@ -349,13 +353,20 @@ def _after_cue(lx: _Lexicon, before: str) -> bool:
 
 def find_dates(text: str, published: PublicationDate) -> list[DateMention]:
     """All date expressions in ``text`` (usually one sentence), left to right, non-overlapping."""
+    return list(_find_dates(text, published))
+
+
+@lru_cache(maxsize=4096)  # both extractors read the same sentences
+def _find_dates(text: str, published: PublicationDate) -> tuple[DateMention, ...]:
     lx = _lexicon()
+    if not lx.prefilter.search(text):  # most sentences name no date: skip the big pattern
+        return ()
     out = []
     for m in lx.pattern.finditer(text):
         mention = _mention(lx, m, text, published)
         if mention is not None:
             out.append(mention)
-    return out
+    return tuple(out)
 
 
 _PAST_MONTH_CUE = re.compile(r"(?i)\b(?:on|in|since|during|earlier\s+in|last|en|el)\s+$")

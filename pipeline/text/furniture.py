@@ -36,9 +36,10 @@ def is_furniture(sentence: Sentence) -> bool:
         return True
     if ("CLICK" in text or "APP" in text) and _PROMO.search(text):
         return True
-    if not sentence.is_line or text.upper() != text or len(text.split()) < 4:
+    if not sentence.is_line or sentence.line_index == 0 or text.upper() != text or len(text.split()) < 4:
         return False
-    # A whole line in capitals with several words is a link to another story or a promo.
+    # A whole line in capitals with several words is a link to another story or a promo (the first line
+    # is the article's own headline, however it is typeset).
     return len(_LETTERS.findall(text)) >= 12
 
 

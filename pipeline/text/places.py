@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pycountry
@@ -97,6 +97,11 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, _Entry]]:
 
 def find_places(text: str) -> list[PlaceMention]:
     """All place mentions in ``text``, left to right, longest match first."""
+    return list(_find_places(text))
+
+
+@lru_cache(maxsize=1024)  # both extractors read the same article
+def _find_places(text: str) -> tuple[PlaceMention, ...]:
     pattern, entries = _gazetteer()
     out = []
     for m in pattern.finditer(text):
@@ -114,7 +119,7 @@ def find_places(text: str) -> list[PlaceMention]:
             continue
         e = entries[surface]
         out.append(PlaceMention(surface, m.start(), m.end(), e.kind, e.name, e.country_code, e.admin1, e.demonym))
-    return out
+    return tuple(out)
 
 
 def country_code(name: str) -> str | None:
