@@ -1,8 +1,10 @@
 """Command line: ``python -m pipeline build|validate|release|diff``.
 
 The contract outside tools rely on (keep it stable):
-  build --input DIR --output DIR [--strict] [--no-texts]   exit 0 when published
-  validate DIR|ZIP [--texts DIR]                           exit 0 only when valid
+  build --input DIR --output DIR [--strict] [--no-texts] [--reports DIR] [--allow-shrink REASON]
+                                                           exit 0 when published
+  validate DIR|ZIP [--texts DIR] [--reports DIR] [--previous DIR|ZIP]
+                                                           exit 0 only when valid
   release [--bump auto|major|minor|patch]                  dist/<name>-<version>.zip + .sha256
   diff OLD NEW [--json]                                    folders or zips
 """
@@ -23,7 +25,8 @@ def _build(args: argparse.Namespace) -> int:
     try:
         result = build_dataset(
             input_dir=str(args.input), output=str(args.output), strict=args.strict,
-            include_texts=not args.no_texts, max_bytes=args.max_bytes,
+            include_texts=not args.no_texts, max_bytes=args.max_bytes, reports=str(args.reports),
+            allow_shrink=args.allow_shrink,
         )
     except BuildFailed as err:
         print(f"build failed: {err}", file=sys.stderr)
@@ -31,20 +34,23 @@ def _build(args: argparse.Namespace) -> int:
             print(f"  {line}", file=sys.stderr)
         return 1
     rows = ", ".join(f"{k}={v}" for k, v in result["rows"].items())
-    print(f"published {result['output']} ({rows}; rejected articles: {result['rejected']})")
+    print(f"published {result['output']} ({rows}; rejected articles: {result['rejected']}; "
+          f"quality warnings: {result['warnings']}; report: {args.reports}/quality/index.html)")
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from pipeline.quality import validate_package
+    from pipeline.quality import check_package
 
-    failures = validate_package(args.package, args.texts)
-    for line in failures:
+    check = check_package(args.package, args.texts, args.reports, args.previous)
+    for line in check.failures:
         print(line, file=sys.stderr)
-    if failures:
-        print(f"INVALID: {len(failures)} check(s) failed in {args.package}", file=sys.stderr)
+    for line in check.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    if check.failures:
+        print(f"INVALID: {len(check.failures)} check(s) failed in {args.package}", file=sys.stderr)
         return 1
-    print(f"valid: {args.package}")
+    print(f"valid: {args.package} ({len(check.warnings)} warning(s))")
     return 0
 
 
@@ -82,10 +88,17 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--strict", action="store_true", help="any rejected input fails the build")
     b.add_argument("--no-texts", action="store_true", help="leave the article texts out of the package")
     b.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest article accepted")
+    b.add_argument("--reports", type=Path, default=Path("reports"),
+                   help="folder for the quality report (quality/index.html) and a copy of build-report.json [reports]")
+    b.add_argument("--allow-shrink", metavar="REASON", default=None,
+                   help="why a table may lose more rows than the gate allows against the package at --output")
     b.set_defaults(func=_build)
     v = sub.add_parser("validate", help="check a package: frictionless, pandera, hashes, quote spans")
     v.add_argument("package", type=Path)
     v.add_argument("--texts", type=Path, default=None, help="folder with the article texts (--no-texts packages)")
+    v.add_argument("--reports", type=Path, default=None, help="write the quality report to DIR/quality/index.html")
+    v.add_argument("--previous", type=Path, default=None,
+                   help="earlier package: fail a table that lost more rows than the gate allows")
     v.set_defaults(func=_validate)
     r = sub.add_parser("release", help="version, changelog and reproducible zip of a valid package")
     r.add_argument("--bump", choices=["auto", "major", "minor", "patch"], default="auto")

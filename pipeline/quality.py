@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import tempfile
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -119,12 +120,12 @@ def _check_csv_twin(root: Path, descriptor: dict[str, Any], name: str, table: An
     return []
 
 
-def check_spans(root: Path, tables: dict[str, Any], texts: Path | None) -> list[str]:
-    """Every source's text has its declared sha256, and every quote == text[char_start:char_end]."""
+def load_texts(root: Path, tables: dict[str, Any], texts: Path | None) -> tuple[dict[str, str | None], list[str]]:
+    """Each source's text (``None`` when absent), checked against its declared sha256."""
     out: list[str] = []
-    if "sources" not in tables:
-        return out
     text_of: dict[str, str | None] = {}
+    if "sources" not in tables:
+        return text_of, out
     for src in tables["sources"].to_pylist():
         sid = src["source_id"]
         candidates = ([texts / f"{sid}.txt", texts / src["path"]] if texts else []) + [root / src["path"]]
@@ -137,6 +138,14 @@ def check_spans(root: Path, tables: dict[str, Any], texts: Path | None) -> list[
         if sha256_file(path) != src["sha256"]:
             out.append(f"resource sources: row {sid}: check sha256 failed: {path} does not match")
         text_of[sid] = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    return text_of, out
+
+
+def check_spans(tables: dict[str, Any], text_of: dict[str, str | None]) -> list[str]:
+    """Every row names a source, and every quote == text[char_start:char_end] of that source."""
+    out: list[str] = []
+    if "sources" not in tables:
+        return out
     for name in SPAN_TABLES:
         if name not in tables:
             continue
@@ -187,22 +196,52 @@ def check_dates(tables: dict[str, Any]) -> list[str]:
     return out
 
 
-def validate_package(root: Path, texts: Path | None = None) -> list[str]:
-    """All checks on a package folder or a release zip; an empty list means valid."""
+@dataclass
+class PackageCheck:
+    """Outcome of checking a package: failures stop a build, warnings travel with the package."""
+
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    quality: dict[str, Any] = field(default_factory=dict)  # summary for build-report.json (deterministic)
+
+
+def check_package(root: Path, texts: Path | None = None, reports_dir: Path | None = None,
+                  previous: Path | None = None, allow_shrink_reason: str | None = None) -> PackageCheck:
+    """Every check on a package folder or a release zip: files (bytes, sha256), frictionless, schema,
+    pandera, CSV twins, texts and quote spans, plausible dates, then the Great Expectations suites
+    (Data Docs into ``reports_dir/quality/`` when given; row counts against the ``previous`` package)."""
     if root.is_file() and zipfile.is_zipfile(root):
         with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(root) as zf:
             zf.extractall(tmp)  # our own archives hold plain relative paths
             found = sorted(Path(tmp).rglob("datapackage.json"), key=lambda p: len(p.parts))
             if not found:
-                return [f"{root}: no datapackage.json in the archive"]
-            return validate_package(found[0].parent, texts)
+                return PackageCheck(failures=[f"{root}: no datapackage.json in the archive"])
+            return check_package(found[0].parent, texts, reports_dir, previous, allow_shrink_reason)
     descriptor, out = _load_descriptor(root)
     if descriptor is None:
-        return out
+        return PackageCheck(failures=out)
     out += check_files(root, descriptor)
     out += check_frictionless(root)
     tables, errs = check_tables(root, descriptor)
     out += errs
-    out += check_spans(root, tables, texts)
+    text_of, errs = load_texts(root, tables, texts)
+    out += errs
+    out += check_spans(tables, text_of)
     out += check_dates(tables)
-    return out
+    check = PackageCheck(failures=out)
+    if all(name in tables for name in TABLES):
+        from pipeline.expectations import run_expectations
+
+        ge = run_expectations(tables, text_of, previous, reports_dir, allow_shrink_reason)
+        check.failures += ge.messages("critical")
+        check.warnings += ge.messages("warning")
+        check.quality["great_expectations"] = ge.summary()
+    else:
+        check.quality["great_expectations"] = "not run: a table could not be read"
+    check.quality["package_checks_failed"] = len(out)
+    return check
+
+
+def validate_package(root: Path, texts: Path | None = None) -> list[str]:
+    """All checks on a package folder or a release zip; an empty list means valid."""
+    return check_package(root, texts).failures

@@ -116,8 +116,11 @@ class TableSpec:
 
 @cache
 def plausible() -> dict[str, Any]:
-    """Plausibility bounds from ``schemas/plausible.yaml``."""
-    return yaml.safe_load((SCHEMA_DIR / "plausible.yaml").read_text(encoding="utf-8"))
+    """Plausibility bounds from ``schemas/plausible.yaml``, value bounds as floats."""
+    rules = yaml.safe_load((SCHEMA_DIR / "plausible.yaml").read_text(encoding="utf-8"))
+    # YAML 1.1 reads "1.0e10" (no sign in the exponent) as a string: make every bound a number.
+    rules["value_by_unit"] = {u: [float(lo), float(hi)] for u, (lo, hi) in rules["value_by_unit"].items()}
+    return rules
 
 
 # Which columns each row-level check reads, to show the offending row's values in a failure.

@@ -24,7 +24,7 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> 
 def built_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The package built from seeds/ by the real CLI and Prefect flow (do not modify: copy it)."""
     out = tmp_path_factory.mktemp("build") / "pkg"
-    proc = run_cli("build", "--input", str(SEEDS), "--output", str(out))
+    proc = run_cli("build", "--input", str(SEEDS), "--output", str(out), "--reports", str(out.with_name("reports")))
     assert proc.returncode == 0, proc.stderr[-4000:]
     return out
 

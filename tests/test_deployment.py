@@ -76,7 +76,7 @@ def test_deployment_run_by_a_process_worker_builds_the_package(prefect_server: d
     _prefect(env, "work-pool", "create", "local-process", "--type", "process")
     _prefect(env, "--no-prompt", "deploy", "--name", "seeds")
     _prefect(env, "deployment", "run", "build-dataset/seeds",
-             "--param", f"input_dir={SEEDS}", "--param", f"output={out}")
+             "--param", f"input_dir={SEEDS}", "--param", f"output={out}", "--param", f"reports={tmp_path / 'r'}")
     worker_log = _prefect(env, "worker", "start", "--pool", "local-process", "--run-once", timeout=600)
     assert (out / "datapackage.json").is_file(), worker_log[-3000:]
     assert validate_package(out) == []
@@ -90,6 +90,16 @@ def test_deployment_run_by_a_process_worker_builds_the_package(prefect_server: d
     for table, n in report["rows"].items():
         assert f"rows in {table}: {n}" in artifact["data"]
     assert f"built: {report['articles_built']}; rejected: {len(report['rejected'])}" in artifact["data"]
+    quality = report["quality"]
+    assert f"checks failed: {len(quality['failures'])}; warnings: {len(quality['warnings'])}" in artifact["data"]
+    for table, c in quality["great_expectations"]["suites"].items():
+        assert f"expectations on {table}: {c['passed']}/{c['evaluated']} passed" in artifact["data"]
+    # ... and a table artifact lists every failed check and warning, one row each.
+    [table] = _post(env, "/artifacts/filter", {"artifacts": {"key": {"any_": ["build-failures"]}}})
+    assert table["type"] == "table"
+    rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
+    assert [r["check"] for r in rows] == quality["failures"] + quality["warnings"]
+    assert (tmp_path / "r" / "quality" / "index.html").is_file()
 
 
 def _post(env: dict[str, str], path: str, body: dict) -> list[dict]:

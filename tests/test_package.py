@@ -21,7 +21,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def test_two_builds_of_the_same_inputs_are_byte_identical(built_package: Path, tmp_path: Path) -> None:
-    proc = run_cli("build", "--input", str(SEEDS), "--output", str(tmp_path / "b"))
+    proc = run_cli("build", "--input", str(SEEDS), "--output", str(tmp_path / "b"), "--reports", str(tmp_path / "r"))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert _tree(built_package) == _tree(tmp_path / "b")
     assert "build-report.json" in _tree(built_package)
@@ -85,7 +85,7 @@ def test_parquet_keeps_real_types_for_duckdb_pandas_and_polars(built_package: Pa
 
 def test_no_texts_leaves_articles_out_and_validate_uses_a_local_copy(tmp_path: Path) -> None:
     out = tmp_path / "nt"
-    proc = run_cli("build", "--input", str(SEEDS), "--output", str(out), "--no-texts")
+    proc = run_cli("build", "--input", str(SEEDS), "--output", str(out), "--no-texts", "--reports", str(tmp_path / "r"))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert not (out / "articles").exists()
     assert validate_package(out) != []  # quotes cannot be checked without texts
@@ -107,7 +107,8 @@ def _bad_folder(tmp_path: Path) -> Path:
 
 def test_bad_inputs_are_named_in_the_report_and_the_good_article_builds(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    proc = run_cli("build", "--input", str(_bad_folder(tmp_path)), "--output", str(out))
+    proc = run_cli("build", "--input", str(_bad_folder(tmp_path)), "--output", str(out), "--reports",
+                   str(tmp_path / "r"))
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads((out / "build-report.json").read_text(encoding="utf-8"))
     assert report["articles_built"] == 1
@@ -118,7 +119,8 @@ def test_bad_inputs_are_named_in_the_report_and_the_good_article_builds(tmp_path
 
 def test_strict_build_with_bad_input_fails_and_publishes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    proc = run_cli("build", "--input", str(_bad_folder(tmp_path)), "--output", str(out), "--strict")
+    proc = run_cli("build", "--input", str(_bad_folder(tmp_path)), "--output", str(out), "--strict",
+                   "--reports", str(tmp_path / "r"))
     assert proc.returncode != 0
     assert "empty.txt" in proc.stderr
     assert not out.exists()
@@ -141,7 +143,44 @@ def test_invalid_extracted_row_fails_the_build_and_leaves_the_previous_package_b
     monkeypatch.setattr(pipeline.build, "extract_statistics", with_a_bad_row)
     before = _tree(package_copy)
     with pytest.raises(BuildFailed) as err:
-        build_dataset(input_dir=str(SEEDS), output=str(package_copy))
+        build_dataset(input_dir=str(SEEDS), output=str(package_copy), reports=str(package_copy.with_name("r")))
     assert any("st_injected" in f and "metric" in f for f in err.value.failures), err.value.failures
     assert _tree(package_copy) == before
     assert not any(p.name.startswith(".") for p in package_copy.parent.iterdir())
+
+
+def test_build_report_and_reports_folder_show_the_quality_checks(built_package: Path) -> None:
+    report = json.loads((built_package / "build-report.json").read_text(encoding="utf-8"))
+    quality = report["quality"]
+    assert quality["pandera"] == "passed" and quality["failures"] == []
+    suites = quality["great_expectations"]["suites"]
+    assert set(suites) == {"sources", "statistics", "events"}
+    assert all(s["evaluated"] > 0 and s["failed_critical"] == 0 for s in suites.values())
+    assert len(quality["warnings"]) == sum(s["failed_warning"] for s in suites.values())
+    reports = built_package.with_name("reports")
+    assert (reports / "quality" / "index.html").is_file()
+    assert json.loads((reports / "build-report.json").read_text(encoding="utf-8")) == report
+
+
+def test_table_losing_most_rows_stops_the_build_unless_allow_shrink_says_why(package_copy: Path,
+                                                                             tmp_path: Path) -> None:
+    from pipeline.build import BuildFailed
+    from pipeline.flows import build_dataset
+
+    one = tmp_path / "one"
+    one.mkdir()
+    first = sorted(SEEDS.glob("*.txt"))[0]
+    shutil.copy(first, one / first.name)
+    before = _tree(package_copy)
+    with pytest.raises(BuildFailed) as err:
+        build_dataset(input_dir=str(one), output=str(package_copy), reports=str(tmp_path / "r"))
+    assert any("expect_table_row_count_to_be_between" in f and "sources" in f for f in err.value.failures)
+    assert _tree(package_copy) == before
+    failed = json.loads((tmp_path / "r" / "build-report.json").read_text(encoding="utf-8"))
+    assert failed["quality"]["failures"] == err.value.failures  # the report says why nothing was published
+
+    build_dataset(input_dir=str(one), output=str(package_copy), reports=str(tmp_path / "r"),
+                  allow_shrink="corpus cut to one article for a test")
+    report = json.loads((package_copy / "build-report.json").read_text(encoding="utf-8"))
+    assert report["articles_built"] == 1
+    assert report["quality"]["allow_shrink"] == "corpus cut to one article for a test"

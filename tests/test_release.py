@@ -35,7 +35,7 @@ def _release(pkg: Path, ws: dict[str, Path], bump: str = "auto"):
 
 
 def _build(src: Path, out: Path) -> Path:
-    proc = run_cli("build", "--input", str(src), "--output", str(out))
+    proc = run_cli("build", "--input", str(src), "--output", str(out), "--reports", str(out.with_name("r")))
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out
 
@@ -107,7 +107,7 @@ def test_renamed_column_is_a_major_release(package_copy: Path, workspace: dict[s
     real = pipeline.build.extract_statistics
     monkeypatch.setattr(pipeline.build, "extract_statistics", lambda *a, **k: [
         {("counted_thing" if c == "subject" else c): v for c, v in r.items()} for r in real(*a, **k)])
-    build_dataset(input_dir=str(SEEDS), output=str(tmp_path / "renamed"))
+    build_dataset(input_dir=str(SEEDS), output=str(tmp_path / "renamed"), reports=str(tmp_path / "r"))
     version, _, diff = _release(tmp_path / "renamed", workspace)
     assert diff.bump() == "major" and version.split(".")[1:] == ["0", "0"]
     assert diff.tables["statistics"].fields_removed == ["subject"]

@@ -1,0 +1,180 @@
+"""Great Expectations: the dataset-level suites in schemas/expectations/, run on a package.
+
+The suites are files; what they compare against comes from the schemas at run
+time through GX suite parameters (vocabularies, plausibility bounds, the
+previous package's row counts), so nothing is copied by hand. Checks that need
+more than one table (a source exists, a quote matches its span, days after
+publication) are derived as columns first. Each expectation carries a
+severity: a failed ``critical`` one stops the build, a ``warning`` is reported.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import pipeline.tables
+from pipeline.quality_report import write_index
+from pipeline.tables import TABLES, plausible, spec
+
+SHRINK_ALLOWED = 0.2  # a table may lose at most this share of its rows against the previous package
+MAX_LISTED = 20  # row ids listed per failed expectation (GX lists at most 20 unexpected values too)
+
+
+@dataclass
+class ExpectationsResult:
+    """What the suites found."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    outcomes: list[dict[str, Any]] = field(default_factory=list)  # one per expectation evaluated
+
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        return [{k: v for k, v in o.items() if k != "success"} for o in self.outcomes if not o["success"]]
+
+    @property
+    def critical_failed(self) -> bool:
+        return any(f["severity"] == "critical" for f in self.failures)
+
+    def messages(self, severity: str = "critical") -> list[str]:
+        """Failures of one severity as one line each."""
+        return [f"resource {f['table']}: {'rows ' + ', '.join(f['rows']) + ': ' if f['rows'] else ''}"
+                f"column {f['column'] or '-'}: expectation {f['expectation']} failed ({f['severity']}): "
+                f"{f['notes']} unexpected: {f['unexpected']}"
+                for f in self.failures if f["severity"] == severity]
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-able, deterministic (no run ids, no times), for build-report.json."""
+        return {"suites": self.counts, "failures": self.failures}
+
+
+def suite_path(name: str) -> Path:
+    return pipeline.tables.SCHEMA_DIR / "expectations" / f"{name}.json"
+
+
+def published_end(row: dict[str, Any]) -> dt.date | None:
+    """The last day a source may have appeared on, from its published date and precision."""
+    d, precision = row["published_date"], row["published_date_precision"]
+    if d is None:
+        return None
+    if precision == "year":
+        return dt.date(d.year, 12, 31)
+    if precision == "month":
+        return dt.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+    return d
+
+
+def derive_frames(tables: dict[str, Any], texts: dict[str, str | None]) -> dict[str, pd.DataFrame]:
+    """Each table as a DataFrame plus the derived columns the suites check."""
+    sources = tables["sources"].to_pylist()
+    pub_end = {r["source_id"]: published_end(r) for r in sources}
+    bounds = plausible()["value_by_unit"]
+    frames = {"sources": pd.DataFrame(sources)}
+    for name, start_col in (("statistics", "period_start"), ("events", "date_start")):
+        rows = tables[name].to_pylist()
+        for r in rows:
+            text = texts.get(r["source_id"])
+            r["source_exists"] = r["source_id"] in pub_end
+            r["quote_matches_span"] = text is None or text[r["char_start"]:r["char_end"]] == r["quote"]
+            start, end = r[start_col], pub_end.get(r["source_id"])
+            r["days_after_publication"] = (start - end).days if start and end else None
+            r["year_start"] = start.year if start else None
+            if name == "statistics":
+                lo, hi = bounds.get(r["unit"], [float("-inf"), float("inf")])
+                r["value_plausible"] = bool(lo <= r["value"] <= hi)
+            r.pop("actors", None)  # lists are not what these suites look at
+        columns = [f for f in spec(name).field_names if f != "actors"]
+        columns += ["source_exists", "quote_matches_span", "days_after_publication", "year_start"]
+        if name == "statistics":
+            columns.append("value_plausible")
+        frames[name] = pd.DataFrame(rows, columns=columns)
+    return frames
+
+
+def suite_parameters(previous: Path | None, allow_shrink_reason: str | None) -> dict[str, Any]:
+    """Values for the suites' $PARAMETERs, from schemas/ and the previous package."""
+    params: dict[str, Any] = {}
+    before_rows: dict[str, int] = {}
+    if previous is not None:
+        from pipeline.diff import open_package  # reads folders and release zips alike
+
+        before_rows = {name: len(rows) for name, rows in open_package(previous).rows.items()}
+    for name in TABLES:
+        s = spec(name)
+        for f in s.fields:
+            enum = s.enums.get(f["name"]) or f.get("constraints", {}).get("enum")
+            if enum:
+                params[f"enum_{name}_{f['name']}"] = list(enum)
+        before = before_rows.get(name, 0)
+        params[f"min_rows_{name}"] = 0 if allow_shrink_reason else int(before * (1 - SHRINK_ALLOWED))
+    rules = plausible()["dates"]
+    params["max_days_after_publication"] = 366 * int(rules["years_after_publication"])
+    params["earliest_year"] = rules["earliest"].year
+    return params
+
+
+def run_expectations(tables: dict[str, Any], texts: dict[str, str | None], previous: Path | None = None,
+                     reports_dir: Path | None = None, allow_shrink_reason: str | None = None) -> ExpectationsResult:
+    """Run the three suites in an ephemeral GX context; with ``reports_dir``, write GX Data Docs under
+    ``reports_dir/quality/`` and an index of every suite's results as ``quality/index.html``."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # offline: no usage statistics
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    frames = derive_frames(tables, texts)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # logs, not terminal animations
+    actions = []
+    if reports_dir is not None:
+        shutil.rmtree(reports_dir / "quality", ignore_errors=True)  # the report shows this run, not old ones
+        site = {"class_name": "SiteBuilder", "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                                  "base_directory": str((reports_dir / "quality").resolve())}}
+        context.add_data_docs_site(site_name="quality", site_config=site)
+        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data-docs", site_names=["quality"]))
+    source = context.data_sources.add_pandas("package")
+    definitions = []
+    for name in TABLES:
+        raw = json.loads(suite_path(name).read_text(encoding="utf-8"))
+        expectations = [ExpectationConfiguration(**e).to_domain_obj() for e in raw["expectations"]]
+        suite = context.suites.add(gx.ExpectationSuite(name=raw["name"], expectations=expectations))
+        batch = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
+        definitions.append(context.validation_definitions.add(gx.ValidationDefinition(data=batch, suite=suite,
+                                                                                      name=name)))
+    params = suite_parameters(previous, allow_shrink_reason)
+    result = ExpectationsResult()
+    # One checkpoint per table: GX passes one dataframe per run as a batch parameter.
+    for name, definition in zip(TABLES, definitions, strict=True):
+        key = spec(name).primary_key
+        checkpoint = context.checkpoints.add(gx.Checkpoint(
+            name=f"quality-{name}", validation_definitions=[definition], actions=actions,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [key]}))
+        run = checkpoint.run(batch_parameters={"dataframe": frames[name]}, expectation_parameters=params)
+        counts = {"evaluated": 0, "passed": 0, "failed_critical": 0, "failed_warning": 0}
+        for validation in run.run_results.values():
+            for r in validation.results:
+                cfg = r.expectation_config
+                severity = (cfg.meta or {}).get("severity", "critical")
+                counts["evaluated"] += 1
+                counts["passed" if r.success else f"failed_{severity}"] += 1
+                found = r.result or {}
+                unexpected = found.get("partial_unexpected_list") or found.get("observed_value")
+                rows = sorted({str(i[key]) for i in found.get("unexpected_index_list") or [] if key in i})
+                result.outcomes.append({
+                    "table": name, "expectation": cfg.type, "column": cfg.kwargs.get("column"),
+                    "severity": severity, "success": bool(r.success), "notes": (cfg.meta or {}).get("notes", ""),
+                    "rows": [] if r.success else rows[:MAX_LISTED],
+                    "unexpected": None if r.success else json.loads(json.dumps(unexpected, default=str))})
+        result.counts[name] = counts
+    if reports_dir is not None:
+        write_index(reports_dir / "quality", result, allow_shrink_reason)
+    return result
