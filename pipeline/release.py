@@ -49,10 +49,12 @@ def latest_release(dist: Path, name: str) -> Path | None:
     return max(found)[1] if found else None
 
 
-def changelog_entry(version: str, diff: PackageDiff | None, date: str | None) -> str:
-    """A CHANGELOG.md section: the diff, summarised."""
+def changelog_entry(version: str, diff: PackageDiff | None, date: str | None,
+                    counts: dict[str, int] | None = None) -> str:
+    """A CHANGELOG.md section: the diff, summarised (a first release states its row counts)."""
     head = f"## {version}" + (f" ({date})" if date else "")
-    body = diff.to_markdown() if diff is not None else "First release.\n"
+    rows = ", ".join(f"{n} {name}" for name, n in (counts or {}).items())
+    body = diff.to_markdown() if diff is not None else f"First release{': ' + rows if rows else ''}.\n"
     return f"{head}\n\n{body}\n"
 
 
@@ -160,7 +162,8 @@ def release(package: Path, dist: Path, changelog: Path, package_yaml: Path, bump
     if diff is not None:
         diff.new_version = version
     created = descriptor.get("created", "")[:10] or dt.date(1980, 1, 1).isoformat()
-    entry = changelog_entry(version, diff, created)
+    counts = {name: len(rows) for name, rows in open_package(package).rows.items()}
+    entry = changelog_entry(version, diff, created, counts)
     old = changelog.read_text(encoding="utf-8") if changelog.is_file() else "# Changelog\n\n"
     head, _, rest = old.partition("\n\n")
     changelog.write_text(f"{head}\n\n{entry}{rest}", encoding="utf-8")

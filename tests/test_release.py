@@ -154,3 +154,11 @@ def test_diff_lists_exactly_the_rows_a_test_changed(built_package: Path, package
     assert all(diff.tables[t].empty for t in ("sources", "statistics"))
     proc = run_cli("diff", str(built_package), str(package_copy), "--json")
     assert json.loads(proc.stdout)["tables"]["events"]["changed"] == {changed_id: ["place"]}
+
+
+def test_first_release_changelog_states_its_row_counts() -> None:
+    from pipeline.release import changelog_entry
+
+    entry = changelog_entry("0.1.0", None, "2025-04-01", {"sources": 4, "statistics": 20, "events": 3})
+    assert entry.startswith("## 0.1.0 (2025-04-01)\n")
+    assert "First release: 4 sources, 20 statistics, 3 events." in entry
