@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.text.dates import PublicationDate, find_dates, infer_publication_date, parse_published
+from pipeline.text.dates import PublicationDate, dateline_date, find_dates, infer_publication_date, parse_published
 
 D = dt.date
 DAY = parse_published("2024-03-20")  # a Wednesday
@@ -110,3 +110,31 @@ def test_manifest_dates_parse_at_their_precision() -> None:
 
 def test_a_year_opening_a_sentence_is_a_year_even_before_a_count_noun() -> None:
     assert one("In 2022, police registered 4,600 murders.", UNKNOWN).start == dt.date(2022, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gang leader escapes\nBy A. Writer\nPublished September 15, 2025\nBody.", dt.date(2025, 9, 15)),
+        ("Headline\nUpdated: Jan. 9, 2024 10:32 a.m. ET\nBody.", dt.date(2024, 1, 9)),
+        ("Headline\nSept. 15, 2025\nBody.", dt.date(2025, 9, 15)),
+        ("Titular\nPublicado el 3 de marzo de 2024\nCuerpo.", dt.date(2024, 3, 3)),
+        ("Headline\nPublished March 2, 2025\nUpdated March 4, 2025\nBody.", dt.date(2025, 3, 2)),
+    ],
+)
+def test_dateline_near_the_top_gives_the_day_of_publication(text: str, expected: dt.date) -> None:
+    published = infer_publication_date(text)
+    assert (published.start, published.end, published.precision, published.basis) == (
+        expected, expected, "day", "inferred")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Headline\nOn January 9, 2024, gunmen stormed a TV studio in Guayaquil.\n",  # prose, not a dateline
+        "Headline\nJanuary 9, 2024 saw the worst violence in years.\n",
+        "Headline\nPublished in 2024\nBody.",  # a year is no day
+    ],
+)
+def test_dates_in_prose_are_no_dateline(text: str) -> None:
+    assert dateline_date(text) is None

@@ -263,6 +263,15 @@ def test_a_definite_mention_of_the_same_type_does_not_start_a_second_event() -> 
     assert (row["event_type"], row["date_start"]) == ("prison_escape", dt.date(2024, 3, 18))
 
 
+def test_the_event_noun_with_a_name_after_of_is_a_new_event_not_a_reference_back() -> None:
+    text = ("Nine inmates escaped from the prison in Ambato on Monday.\n\nGuards were questioned.\n\n"
+            "The attack on the radio station in Manta came in January 2023, days after the escape of "
+            "gang leader Carlos Pérez.")
+    escapes = [r for r in events(text) if r["event_type"] == "prison_escape"]
+    assert sorted((r["date_start"], r["date_precision"]) for r in escapes) == [
+        (dt.date(2023, 1, 1), "month"), (dt.date(2024, 3, 18), "day")]
+
+
 def test_the_dateline_gives_neither_date_nor_place() -> None:
     row = one("QUITO, March 19 (Reuters) - Gunmen attacked a bus in Machala on Monday.")
     assert (row["date_start"], row["place"]) == (dt.date(2024, 3, 18), "Machala")

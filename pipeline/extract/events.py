@@ -58,6 +58,12 @@ _SUBJECT = re.compile(r"(?:^|[,;:—]\s*|\b(?:and|but|while|as|when)\s+)(?:the\s
 _DATELINE = re.compile(r"^[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'-]{2,}(?:,[^()\n—–]{0,40})?\s*(?:\([^)]{2,40}\))?"
                        r"\s*[—–-]+\s")
 _DEFINITE = re.compile(r"\b(?:the|this|that|el|la|este|esta)\s+$", re.IGNORECASE)
+# "the escape of Fito", "el asesinato de Villavicencio": a name after "of" makes the phrase a first,
+# specific mention, not a reference back to an event already told.
+# Up to two lower-case words may come first ("of gang leader Fito"), but no preposition ("of inmates
+# from Guayaquil" names a place, not the event's subject).
+_OF_NAME = re.compile(r"\s+(?:of|de(?:l)?)\s+(?:(?:the|its|his|her|their|la|el|su)\s+)?"
+                      r"(?:(?!(?:from|in|at|on|to|into|en|desde|a)\b)[a-záéíóúñ-]+\s+){0,2}[\"“]?[A-ZÁÉÍÓÚÑ]")
 _ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -393,6 +399,8 @@ def _merge(mentions: list[Mention], published: PublicationDate, main_country: st
     voc = vocabulary()
     events: list[Event] = []
     for m in mentions:
+        if m.kind == "anaphor" and _names_its_subject(m):
+            m = replace(m, kind="cue")  # "the escape of Fito": a first mention of its own event
         antecedent = _definite_antecedent(events, m)
         if antecedent is not None:  # "the raid" after "police raided the Mexican embassy"
             antecedent.mentions.append(replace(m, type=antecedent.type, kind="anaphor"))
@@ -452,7 +460,12 @@ def _is_definite(m: Mention) -> bool:
     """A one-word cue after "the" ("the raid", "the escaped inmates") names an event already told."""
     a = m.trigger[0] - m.sentence.start
     return (m.kind == "cue" and " " not in _trigger_text(m)
-            and bool(_DEFINITE.search(fold(m.sentence.text[max(0, a - 8):a]))))
+            and bool(_DEFINITE.search(fold(m.sentence.text[max(0, a - 8):a]))) and not _names_its_subject(m))
+
+
+def _names_its_subject(m: Mention) -> bool:
+    """The event noun is followed by "of" and a name: "the escape of Fito", "el asesinato de Villavicencio"."""
+    return _OF_NAME.match(m.sentence.text, m.trigger[1] - m.sentence.start) is not None
 
 
 def _definite_antecedent(events: list[Event], m: Mention) -> Event | None:

@@ -85,6 +85,7 @@ class _Lexicon:
     ordinals: dict[str, int]
     weekdays: tuple[str, ...]
     prefilter: re.Pattern[str]
+    dateline: re.Pattern[str]
 
 
 def _alt(words: list[str]) -> str:
@@ -143,6 +144,7 @@ def _lexicon() -> _Lexicon:
         count_nouns=frozenset(w.lower() for w in data["count_nouns"]),
         ordinals={k: int(v) for k, v in data["ordinals"].items()},
         weekdays=tuple(data["weekdays"]),
+        dateline=re.compile(rf"(?i)^\W*(?:{_alt(data['dateline_cues'])})\b\W*"),
         prefilter=re.compile(rf"\d|{mon}|{weekday}|(?i:\b(?:week|weekend|month|year|today|yesterday|ayer|hoy|año|"
                              r"mes|semana)\b)"),
     )
@@ -372,9 +374,40 @@ def _find_dates(text: str, published: PublicationDate) -> tuple[DateMention, ...
 _PAST_MONTH_CUE = re.compile(r"(?i)\b(?:on|in|since|during|earlier\s+in|last|en|el)\s+$")
 
 
+DATELINE_LINES = 12  # a dateline sits in the first lines, under the headline and byline
+DATELINE_MAX_CHARS = 80  # longer lines are prose, where a date is about an event
+
+
+def dateline_date(text: str) -> dt.date | None:
+    """The day a dateline near the top states: a short line that opens with a cue ("Published",
+    "Updated") or is only a date ("Sept. 15, 2025 10:32 a.m. ET"). The earliest such day, or None."""
+    lx, unknown, days = _lexicon(), PublicationDate.unknown(), []
+    lines = [line.strip() for line in text.splitlines() if line.strip()][:DATELINE_LINES]
+    for line in lines:
+        if len(line) > DATELINE_MAX_CHARS:
+            continue
+        cue = lx.dateline.match(line)
+        for d in find_dates(line, unknown):
+            if d.precision != "day" or d.basis != "explicit" or d.start is None:
+                continue
+            if cue and d.char_start == cue.end() or (not cue and d.char_start <= 1 and _only_time_after(line, d)):
+                days.append(d.start)
+    return min(days) if days else None
+
+
+_TIME_TAIL = re.compile(r"(?i)^[\s,|·•-]*(?:(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4})?)?\W*$")
+
+
+def _only_time_after(line: str, d: DateMention) -> bool:
+    """Nothing but a clock time (and a time zone) follows the date on its line."""
+    return _TIME_TAIL.match(line[d.char_end:]) is not None
+
+
 def infer_publication_date(text: str) -> PublicationDate:
     """Infer when an article was published from its own words (basis=inferred), else unknown.
 
+    A dateline near the top ("Published September 15, 2025") gives the day.
+    Otherwise:
     The latest explicit day or month-and-year the article mentions bounds its
     publication from below; a yearless month of the same year mentioned as past
     ("on February 19", "in February's election") moves it later. Precision is
@@ -382,6 +415,9 @@ def infer_publication_date(text: str) -> PublicationDate:
     not enough (an article of 2025 may only speak of 2023).
     """
     unknown = PublicationDate.unknown()
+    stated = dateline_date(text)
+    if stated is not None:
+        return PublicationDate(stated, stated, "day", "inferred")
     mentions = find_dates(text, unknown)
     explicit = [d for d in mentions if d.basis == "explicit" and d.kind in ("point", "baseline")
                 and d.precision in ("day", "month") and d.start is not None]
