@@ -137,7 +137,9 @@ def _lexicon() -> _Lexicon:
     ]
     return _Lexicon(
         months=months,
-        pattern=re.compile("|".join(parts)),
+        # A date starts at a word or a digit: positions inside a word fail on the look-behind at once
+        # instead of trying every alternative (the scan was most of the time spent reading dates).
+        pattern=re.compile(r"(?:(?<!\w)|(?=\d))(?:" + "|".join(parts) + ")"),
         ambiguous=frozenset(data["ambiguous_months"]),
         month_only_after=frozenset(w.lower() for w in data["month_only_after"]),
         future=re.compile(rf"(?i)\b(?:{_alt(data['future_cues'])})\b[\w\s]{{0,12}}$"),
@@ -145,8 +147,8 @@ def _lexicon() -> _Lexicon:
         ordinals={k: int(v) for k, v in data["ordinals"].items()},
         weekdays=tuple(data["weekdays"]),
         dateline=re.compile(rf"(?i)^\W*(?:{_alt(data['dateline_cues'])})\b\W*"),
-        prefilter=re.compile(rf"\d|{mon}|{weekday}|(?i:\b(?:week|weekend|month|year|today|yesterday|ayer|hoy|año|"
-                             r"mes|semana)\b)"),
+        prefilter=re.compile(rf"\d|(?<!\w)(?:{mon}|{weekday}|(?i:(?:week|weekend|month|year|today|yesterday|ayer|"
+                             r"hoy|año|mes|semana)\b))"),
     )
 
 

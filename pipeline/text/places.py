@@ -91,7 +91,12 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, _Entry]]:
     names = sorted(entries, key=len, reverse=True)
     # "<Demonym> embassy": a facility whose host country the words do not say.
     embassy = r"(?P<embassy>(?:the\s+)?(?P<emb>[A-Z][a-z]+)\s+[Ee]mbassy)"
-    pattern = re.compile(embassy + r"|(?<![\w.])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    # Every mention starts a word with one of a few letters: the look-around up front fails at most
+    # positions of a text before any of the hundreds of names is tried.
+    firsts = {n[0] for n in names} | set("tABCDEFGHIJKLMNOPQRSTUVWXYZ")  # "the"/a capital: the embassy branch
+    lead = r"(?<!\w)(?=[" + "".join(re.escape(c) for c in sorted(firsts)) + "])"
+    pattern = re.compile(lead + "(?:" + embassy + r"|(?<![\w.])(?:" + "|".join(re.escape(n) for n in names)
+                         + r")(?![\w]))")
     return pattern, entries
 
 
