@@ -351,3 +351,17 @@ def test_the_summary_is_a_line_from_the_text() -> None:
     row = one(text)
     assert row["summary"].rstrip("…") in text
     assert len(row["summary"]) <= 201
+
+
+def test_a_when_clause_takes_the_date_it_hangs_on() -> None:
+    text = ("Troops have patrolled the streets since January 2024, when the president declared an internal "
+            "armed conflict.")
+    row = next(r for r in events(text) if r["event_type"] == "conflict_declaration")
+    assert (row["date_start"], row["date_precision"]) == (dt.date(2024, 1, 1), "month")
+
+
+def test_extraditions_and_sanctions_are_events() -> None:
+    assert one("Ecuador on Friday extradited a gang leader to face drug charges.")["event_type"] == \
+        "security_operation"
+    assert one("The Treasury Department sanctioned the gang and its leaders in June 2023.")["event_type"] == \
+        "policy_announcement"

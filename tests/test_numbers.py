@@ -247,3 +247,16 @@ def test_spans_given_as_dates_are_excluded_unless_the_number_has_a_strong_unit()
     first = s.index("first 100 days")
     found = find_numbers(s, exclude=[(first, first + len("first 100 days"))])
     assert [(f.value, f.unit) for f in found] == [(30, "percent")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Homicides fell 15% in 2024 to 6,964, police said.", [(15.0, "percent"), (6964.0, "count")]),
+        ("Arrests rose by 20 percent to 1,200 last year.", [(20.0, "percent"), (1200.0, "count")]),
+        ("Approval fell from 60% to 45 in May.", [(60.0, "percent"), (45.0, "percent")]),
+        ("The rate rose from 10.5 per 100,000 in 2020 to 20.1 in 2022.", [(10.5, "per_100k"), (20.1, "per_100k")]),
+    ],
+)
+def test_the_level_reached_after_a_percent_change_keeps_its_own_unit(text: str, expected: list) -> None:
+    assert [(m.value, m.unit) for m in find_numbers(text)] == expected

@@ -64,6 +64,8 @@ _DEFINITE = re.compile(r"\b(?:the|this|that|el|la|este|esta)\s+$", re.IGNORECASE
 # from Guayaquil" names a place, not the event's subject).
 _OF_NAME = re.compile(r"\s+(?:of|de(?:l)?)\s+(?:(?:the|its|his|her|their|la|el|su)\s+)?"
                       r"(?:(?!(?:from|in|at|on|to|into|en|desde|a)\b)[a-záéíóúñ-]+\s+){0,2}[\"“]?[A-ZÁÉÍÓÚÑ]")
+_WHEN = re.compile(r"[\s,]*(?:when|cuando)\b", re.IGNORECASE)
+_GAP = re.compile(r"[\s,]*")
 _ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -268,6 +270,13 @@ def _trigger_date(s: Sentence, t: Trigger, reading: SentenceReading, dates: list
         return min(own, key=dist)
     if t.kind != "cue":
         return None
+    # "since January 2024, when Noboa declared ...": the date is what the when-clause hangs on.
+    a, _ = reading.clause_span(t.clause, s.end)
+    clause = s.text[a - s.start:]
+    if _WHEN.match(clause):
+        before = [d for d in dates if _GAP.fullmatch(s.text[d.char_end:a - s.start])]
+        if before:
+            return before[-1]
     busy = {x.clause for x in triggers}
     free = []
     for d in dates:

@@ -928,5 +928,23 @@ def _inherit_units(text: str, found: list[NumberMention]) -> list[NumberMention]
         left = text[max(0, f.qualifier_start - 20) : f.qualifier_start]
         sibling = next((p for p in reversed(out[:i]) if p.unit in _SHARED_UNITS), None)
         if sibling and _BARE_AFTER.match(text, f.end) and _SIBLING_BEFORE.search(left):
+            if _level_after_change(text, sibling, left):
+                continue  # "fell 15% in 2024 to 6,964": the new level, counted in its own units
             out[i] = replace(f, unit=sibling.unit)
     return out
+
+
+_TO_BEFORE = re.compile(r"\b(?:to|a|hasta)\s*$", re.IGNORECASE)
+_RANGE_START_BEFORE = re.compile(r"\b(?:from|between|de|desde|entre)\s*$", re.IGNORECASE)
+
+
+def _level_after_change(text: str, sibling: NumberMention, left: str) -> bool:
+    """ "rose 20% to 1,200": the percent is the change and the number after "to" the level it reached;
+    in "rose from 10% to 20" the percent opens a range and the number shares its unit."""
+    from pipeline.text.figures import is_change  # figures reads numbers: import at call time
+
+    if sibling.unit != "percent" or not _TO_BEFORE.search(left):
+        return False
+    if _RANGE_START_BEFORE.search(text[max(0, sibling.qualifier_start - 12) : sibling.qualifier_start]):
+        return False
+    return is_change(text, sibling)
