@@ -120,6 +120,8 @@ def test_a_year_opening_a_sentence_is_a_year_even_before_a_count_noun() -> None:
         ("Headline\nSept. 15, 2025\nBody.", dt.date(2025, 9, 15)),
         ("Titular\nPublicado el 3 de marzo de 2024\nCuerpo.", dt.date(2024, 3, 3)),
         ("Headline\nPublished March 2, 2025\nUpdated March 4, 2025\nBody.", dt.date(2025, 3, 2)),
+        ("Titular\n\nQuito, 2 de enero de 2025\n\nCuerpo del texto.", dt.date(2025, 1, 2)),
+        ("Headline\nGUAYAQUIL, Ecuador — Jan. 9, 2024\nBody.", dt.date(2024, 1, 9)),
     ],
 )
 def test_dateline_near_the_top_gives_the_day_of_publication(text: str, expected: dt.date) -> None:
@@ -138,3 +140,12 @@ def test_dateline_near_the_top_gives_the_day_of_publication(text: str, expected:
 )
 def test_dates_in_prose_are_no_dateline(text: str) -> None:
     assert dateline_date(text) is None
+
+
+@pytest.mark.parametrize(("text", "day"), [("El martes, un grupo armado atacó", dt.date(2025, 1, 28)),
+                                           ("informó este jueves la Policía", dt.date(2025, 1, 30)),
+                                           ("el sábado pasado", dt.date(2025, 2, 1))])
+def test_spanish_weekdays_resolve_against_the_publication_day(text: str, day: dt.date) -> None:
+    published = PublicationDate(dt.date(2025, 2, 2), dt.date(2025, 2, 2), "day", "manifest")  # a Sunday
+    [d] = find_dates(text, published)
+    assert (d.start, d.end, d.precision, d.basis) == (day, day, "day", "relative")

@@ -218,10 +218,9 @@ def _find_dates(text: str, published: PublicationDate) -> list[DateMention]:
 def _date_words() -> frozenset[str]:
     """Month and weekday names (schemas/lexicon/dates.yaml) and words of relative time, lower-case."""
     data = yaml.safe_load(DATES_LEXICON.read_text(encoding="utf-8"))
-    words = [w for names in data["months"].values() for w in names] + list(data["weekdays"])
+    words = [w for names in data["months"].values() for w in names] + list(data["weekdays"]) + list(data["weekdays_es"])
     words += ["week", "weekend", "month", "year", "years", "decade", "yesterday", "today", "tonight", "ayer",
-              "hoy", "anoche", "semana", "mes", "año", "años", "lunes", "martes", "miércoles", "jueves",
-              "viernes", "sábado", "domingo"]
+              "hoy", "anoche", "semana", "mes", "año", "años"]
     return frozenset(w.lower() for w in words)
 
 

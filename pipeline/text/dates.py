@@ -84,6 +84,7 @@ class _Lexicon:
     count_nouns: frozenset[str]
     ordinals: dict[str, int]
     weekdays: tuple[str, ...]
+    weekday_index: dict[str, int]
     prefilter: re.Pattern[str]
     dateline: re.Pattern[str]
 
@@ -107,7 +108,8 @@ def _lexicon() -> _Lexicon:
     mon_full = rf"(?:{_alt(full)})(?![\w])"
     year = r"(?:1[89]\d\d|20\d\d)"
     ordinal = _alt(list(data["ordinals"]))
-    weekday = _alt(data["weekdays"])
+    weekday_index = {name: i for i, name in enumerate(data["weekdays"])} | data["weekdays_es"]
+    weekday = _alt(list(weekday_index))
     parts = [
         r"(?P<iso>(?<!\d)(?P<iso_y>\d{4})-(?P<iso_m>\d{2})-(?P<iso_d>\d{2})(?!\d))",
         rf"(?P<mdy>(?P<mdy_mon>{mon})\.?\s+(?P<mdy_d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy_y>{year})(?!\d))",
@@ -146,6 +148,7 @@ def _lexicon() -> _Lexicon:
         count_nouns=frozenset(w.lower() for w in data["count_nouns"]),
         ordinals={k: int(v) for k, v in data["ordinals"].items()},
         weekdays=tuple(data["weekdays"]),
+        weekday_index=weekday_index,
         dateline=re.compile(rf"(?i)^\W*(?:{_alt(data['dateline_cues'])})\b\W*"),
         prefilter=re.compile(rf"\d|(?<!\w)(?:{mon}|{weekday}|(?i:(?:week|weekend|month|year|today|yesterday|ayer|"
                              r"hoy|año|mes|semana)\b))"),
@@ -322,7 +325,7 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
         if published.start is None or published.precision != "day":
             start = end = None
         else:
-            target = lx.weekdays.index(g["wd_n"])
+            target = lx.weekday_index[g["wd_n"]]
             delta = (published.start.weekday() - target) % 7
             if g["wd_w"] == "next":
                 start = published.start + dt.timedelta(days=(target - published.start.weekday()) % 7 or 7)
@@ -382,7 +385,8 @@ DATELINE_MAX_CHARS = 80  # longer lines are prose, where a date is about an even
 
 def dateline_date(text: str) -> dt.date | None:
     """The day a dateline near the top states: a short line that opens with a cue ("Published",
-    "Updated") or is only a date ("Sept. 15, 2025 10:32 a.m. ET"). The earliest such day, or None."""
+    "Updated"), or is only a date ("Sept. 15, 2025 10:32 a.m. ET"), perhaps after the place it was
+    filed from ("Quito, 2 de enero de 2025"). The earliest such day, or None."""
     lx, unknown, days = _lexicon(), PublicationDate.unknown(), []
     lines = [line.strip() for line in text.splitlines() if line.strip()][:DATELINE_LINES]
     for line in lines:
@@ -392,11 +396,15 @@ def dateline_date(text: str) -> dt.date | None:
         for d in find_dates(line, unknown):
             if d.precision != "day" or d.basis != "explicit" or d.start is None:
                 continue
-            if cue and d.char_start == cue.end() or (not cue and d.char_start <= 1 and _only_time_after(line, d)):
+            lead = line[:d.char_start]
+            if cue and d.char_start == cue.end() or (
+                not cue and (d.char_start <= 1 or _PLACE_LEAD.fullmatch(lead)) and _only_time_after(line, d)):
                 days.append(d.start)
     return min(days) if days else None
 
 
+# "Quito, 2 de enero de 2025", "GUAYAQUIL, Ecuador, Jan. 9, 2024": a place of filing, then the date.
+_PLACE_LEAD = re.compile(r"(?:[A-ZÁÉÍÓÚÑ][\w.'’-]*\s?){1,3}(?:,\s*(?:[A-ZÁÉÍÓÚÑ][\w.'’-]*\s?){1,2})?[,—–-]\s*")
 _TIME_TAIL = re.compile(r"(?i)^[\s,|·•-]*(?:(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4})?)?\W*$")
 
 
