@@ -365,3 +365,10 @@ def test_extraditions_and_sanctions_are_events() -> None:
         "security_operation"
     assert one("The Treasury Department sanctioned the gang and its leaders in June 2023.")["event_type"] == \
         "policy_announcement"
+
+
+def test_a_date_in_an_aside_set_off_by_commas_stays_in_the_aside() -> None:
+    text = "The president, who won a runoff election in April, has deployed 20,000 soldiers to the coast."
+    rows = {r["event_type"]: r for r in events(text)}
+    assert rows["election"]["date_start"] == dt.date(2023, 4, 1)
+    assert rows["security_operation"]["date_start"] is None  # the text does not say when

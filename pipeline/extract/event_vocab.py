@@ -56,6 +56,7 @@ class Vocabulary:
     suffix_re: re.Pattern[str] | None  # words ending as a hedge or a negation ("they'll", "wasn't")
     caption_stopwords: frozenset[str]
     completed_before_to: re.Pattern[str] | None  # "voted to" + verb cue: the act happened
+    aside_openers: frozenset[str] = frozenset()  # ", who ... ," : a clause set off by commas ends at the next one
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ def vocabulary() -> Vocabulary:
         if suffixes else None,
         caption_stopwords=frozenset(fold(w).lower() for w in r.get("caption_stopwords") or ()),
         completed_before_to=_words_before_to(r.get("completed_before_to") or ()),
+        aside_openers=frozenset(fold(str(w)).lower() for w in r.get("aside_openers") or ()),
     )
 
 
@@ -179,7 +181,7 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
     for h in rules:
         if h.data[0] != "exceptions" and not any(e.start <= h.start < e.end for e in exceptions):
             by_rule.setdefault(h.data[0], []).append(h)
-    bounds = _clause_bounds(folded, start, end, by_rule.get("clause_openers", []))
+    bounds = _clause_bounds(folded, start, end, by_rule.get("clause_openers", []), voc.aside_openers)
     reading = SentenceReading([], bounds)
     text = folded[start:end]
     if (text.rstrip().rstrip("\"”'’)").endswith("?") or by_rule.get("sentence_hedges")
@@ -212,9 +214,17 @@ def _first_word(folded: str, start: int, end: int) -> int:
     return m.start() if m else start
 
 
-def _clause_bounds(folded: str, start: int, end: int, openers: list[CueHit]) -> list[int]:
+def _clause_bounds(folded: str, start: int, end: int, openers: list[CueHit],
+                   asides: frozenset[str] = frozenset()) -> list[int]:
     cuts = {m.start() for m in _CLAUSE_PUNCT.finditer(folded, start, end)}
     cuts |= {h.start for h in openers if h.start > start}
+    for h in openers:
+        # "Noboa, who won the runoff in April, has deployed troops": the aside ends at its closing comma,
+        # so its date stays with it.
+        if h.data[1] in asides and folded[start:h.start].rstrip().endswith(","):
+            close = folded.find(",", h.end, end)
+            if close > 0:
+                cuts.add(close)
     return [start, *sorted(c for c in cuts if start < c < end)]
 
 
