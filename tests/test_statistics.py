@@ -383,3 +383,25 @@ def test_an_all_caps_headline_on_the_first_line_is_the_articles_own() -> None:
     text = "POLICE ARREST 340 GANG MEMBERS IN GUAYAQUIL RAIDS\n\nOfficers searched homes across the city."
     rows = extract_statistics(text, "src", PublicationDate.unknown())
     assert [r["value"] for r in rows] == [340.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("Police recorded 3,500 homicides in the first six months of 2024.", dt.date(2024, 1, 1),
+         dt.date(2024, 6, 30)),
+        ("Kidnappings rose 20% in the first half of the year.", dt.date(2025, 1, 1), dt.date(2025, 6, 30)),
+        ("Se registraron 1.200 homicidios en los primeros tres meses de 2023.", dt.date(2023, 1, 1),
+         dt.date(2023, 3, 31)),
+    ],
+)
+def test_part_of_a_year_is_the_period(text: str, start: dt.date, end: dt.date) -> None:
+    [row] = rows_of(text)
+    assert (row["period_start"], row["period_end"], row["period_precision"]) == (start, end, "range")
+
+
+def test_a_baseline_after_up_from_shares_the_metric_however_far_back() -> None:
+    text = ("More than 50,000 migrants crossed the jungle between Colombia and Panama in the first nine months "
+            "of 2023, up from 24,000 in all of 2022, officials said.")
+    assert {r["value"]: r["metric"] for r in rows_of(text)} == {50000.0: "migrant_transits",
+                                                                24000.0: "migrant_transits"}

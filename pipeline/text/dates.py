@@ -85,6 +85,7 @@ class _Lexicon:
     ordinals: dict[str, int]
     weekdays: tuple[str, ...]
     weekday_index: dict[str, int]
+    month_counts: dict[str, int]
     prefilter: re.Pattern[str]
     dateline: re.Pattern[str]
 
@@ -119,6 +120,11 @@ def _lexicon() -> _Lexicon:
         rf"(?P<fy2>(?P<fy2_y>{year})\s+fiscal\s+year)",
         rf"(?P<q>(?:the\s+)?(?P<q_n>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+of\s+(?P<q_y>{year}))",
         rf"(?P<q2>\bQ(?P<q2_n>[1-4])\s+(?P<q2_y>{year}))",
+        # "the first nine months of 2023", "the first half of the year", "los primeros seis meses de 2024"
+        rf"(?P<pty>(?:(?:the|los|el)\s+)?(?:(?P<pty_e>first|last|primeros|últimos|ultimos)\s+(?:(?P<pty_n>\d{{1,2}}|"
+        rf"{_alt([str(k) for k in data['month_counts']])})\s+(?:months|meses)|(?P<pty_h>half))"
+        rf"|(?P<pty_s>primer|segundo)\s+semestre)\s+(?:of|de|del)\s+"
+        rf"(?:(?P<pty_y>{year})|(?P<pty_r>(?:the|this|last)\s+year|este\s+año|año\s+pasado|año)))",
         rf"(?P<yrb>(?:[Bb]etween|[Ee]ntre)\s+(?P<yrb_a>{year})\s+(?:and|y)\s+(?P<yrb_b>{year})(?!\d))",
         rf"(?P<yrf>(?:(?:[Ff]rom|[Dd]e|[Dd]esde)\s+)?(?<!\d)(?P<yrf_a>{year})\s*(?:to|through|until|a|hasta|-|–|—)\s*"
         rf"(?P<yrf_b>{year})(?!\d))",
@@ -149,6 +155,7 @@ def _lexicon() -> _Lexicon:
         ordinals={k: int(v) for k, v in data["ordinals"].items()},
         weekdays=tuple(data["weekdays"]),
         weekday_index=weekday_index,
+        month_counts={str(k).lower(): int(v) for k, v in data["month_counts"].items()},
         dateline=re.compile(rf"(?i)^\W*(?:{_alt(data['dateline_cues'])})\b\W*"),
         prefilter=re.compile(rf"\d|(?<!\w)(?:{mon}|{weekday}|(?i:(?:week|weekend|month|year|today|yesterday|ayer|"
                              r"hoy|año|mes|semana)\b))"),
@@ -271,6 +278,23 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
             {"f": 1, "s": 2, "t": 3}.get((g["q_n"] or "")[:1], 4)
         y = int(g["q_y"] or g["q2_y"])
         start, end, precision = dt.date(y, 3 * n - 2, 1), _month_end(y, 3 * n), "quarter"
+    elif g["pty"]:
+        n = 6 if g["pty_h"] or g["pty_s"] else (int(g["pty_n"]) if g["pty_n"].isdigit()
+                                                 else lx.month_counts.get(g["pty_n"].lower(), 0))
+        if not 1 <= n <= 12:
+            return None
+        if g["pty_y"]:
+            y: int | None = int(g["pty_y"])
+        else:
+            basis = "relative"
+            r = " ".join(g["pty_r"].lower().split())
+            y = None if published.start is None else published.start.year - (r in ("last year", "año pasado"))
+        last = (g["pty_e"] or "").lower() in ("last", "últimos", "ultimos") or (g["pty_s"] or "").lower() == "segundo"
+        if y is None:
+            start = end = None
+        else:
+            start, end = (dt.date(y, 13 - n, 1), dt.date(y, 12, 31)) if last else (dt.date(y, 1, 1), _month_end(y, n))
+        precision = "range"
     elif g["yrb"] or g["yrf"]:
         p = "yrb" if g["yrb"] else "yrf"
         a, b = int(g[f"{p}_a"]), int(g[f"{p}_b"])

@@ -378,6 +378,13 @@ def subject_of(text: str, m: NumberMention, right_end: int) -> str | None:
 _LINK = re.compile(r"(?:\b(?:and|or|y|o|to|from|than|versus|vs\.?|a|hasta|de)|,)\s*$", re.IGNORECASE)
 
 
+_BASELINE_LINK = re.compile(
+    r"\b(?:(?:up|down|rising|falling|climbing|dropping)\s+from|compared\s+(?:with|to)|versus|vs\.?|frente\s+a)"
+    r"\s+(?:(?:more\s+than|about|around|nearly|almost|some|just)\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def siblings_share_metric(
     text: str, mentions: list[NumberMention], labels: list[tuple[str, str | None]], vocab: Vocabulary
 ) -> list[tuple[str, str | None]]:
@@ -396,7 +403,9 @@ def siblings_share_metric(
                 continue
             a, b = (mentions[j], m) if j < i else (m, mentions[j])
             between = text[a.unit_end : b.qualifier_start]
-            if len(between) <= 40 and ";" not in between and _LINK.search(between):
+            # "... up from 29,356 in 2022": a baseline names the same measure however far back it is
+            baseline = j < i and ";" not in between and _BASELINE_LINK.search(between)
+            if baseline or (len(between) <= 40 and ";" not in between and _LINK.search(between)):
                 out[i] = (labels[j][0], out[i][1] or labels[j][1])
                 break
     return out
