@@ -38,10 +38,12 @@ class ExpectationsResult:
 
     @property
     def failures(self) -> list[dict[str, Any]]:
+        """The expectations that failed, critical and warning."""
         return [{k: v for k, v in o.items() if k != "success"} for o in self.outcomes if not o["success"]]
 
     @property
     def critical_failed(self) -> bool:
+        """True when a critical expectation failed: the build must not publish."""
         return any(f["severity"] == "critical" for f in self.failures)
 
     def messages(self, severity: str = "critical") -> list[str]:
@@ -57,6 +59,7 @@ class ExpectationsResult:
 
 
 def suite_path(name: str) -> Path:
+    """The suite file of a table: ``schemas/expectations/<table>.json``."""
     return pipeline.tables.SCHEMA_DIR / "expectations" / f"{name}.json"
 
 
