@@ -149,6 +149,12 @@ def release(package: Path, dist: Path, changelog: Path, package_yaml: Path, bump
         raise ReleaseRefused("package fails validation:\n  " + "\n  ".join(failures[:20]))
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     previous = previous or latest_release(dist, descriptor["name"])
+    released = re.findall(r"(?m)^## (\d+\.\d+\.\d+)", changelog.read_text(encoding="utf-8")) \
+        if changelog.is_file() else []
+    if previous is None and released:
+        # A fresh clone has no dist/: without the last archive, the diff (and so the bump) is unknown.
+        raise ReleaseRefused(f"{changelog} already lists release {released[0]} but no earlier archive was found "
+                             f"in {dist}; pass --previous with the {released[0]} zip (from its GitHub Release)")
     diff = diff_packages(open_package(previous), open_package(package)) if previous else None
     if diff is not None and bump == "auto":
         if diff.bump() is None:

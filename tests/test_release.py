@@ -121,6 +121,16 @@ def test_release_refuses_an_invalid_package(package_copy: Path, workspace: dict[
     assert not workspace["dist"].exists()
 
 
+def test_release_without_the_last_archive_is_refused_not_repeated(package_copy: Path,
+                                                                 workspace: dict[str, Path]) -> None:
+    version, archive, _ = _release(package_copy, workspace)
+    before = workspace["changelog"].read_text(encoding="utf-8")
+    shutil.rmtree(workspace["dist"])  # a fresh clone: dist/ is not in git
+    with pytest.raises(ReleaseRefused, match="--previous"):
+        _release(package_copy, workspace)
+    assert workspace["changelog"].read_text(encoding="utf-8") == before  # no second "first release"
+
+
 def test_release_archive_is_reproducible_and_valid(built_package: Path, tmp_path: Path) -> None:
     a, b = tmp_path / "a.zip", tmp_path / "b.zip"
     write_archive(built_package, a, "# Changelog\n")
