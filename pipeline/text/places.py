@@ -2,8 +2,9 @@
 
 Country names come from pycountry; aliases, demonyms, Ecuador's provinces and
 cities, and a few facilities come from schemas/lexicon/places.yaml. All of it
-is compiled into one case-sensitive regex, longest name first, so a sentence
-is scanned once. Accents are optional in the names ("Manabi" finds Manabí).
+is compiled into one case-sensitive regex, longest name first (shaped as a trie:
+``text.alternation``), so a sentence is scanned once. Accents are optional in
+the names ("Manabi" finds Manabí).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import pycountry
 import yaml
+
+from pipeline.text.alternation import literal_alternation
 
 LEXICON = Path(__file__).resolve().parents[2] / "schemas" / "lexicon" / "places.yaml"
 
@@ -55,7 +58,7 @@ def _fold(s: str) -> str:
 
 
 @cache
-def _gazetteer() -> tuple[re.Pattern[str], dict[str, _Entry]]:
+def _gazetteer() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, _Entry]]:
     data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
     entries: dict[str, _Entry] = {}
 
@@ -88,11 +91,12 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, _Entry]]:
         add(name, _Entry("facility", name, code, admin1, False))
     for name, code in data["foreign_cities"].items():
         add(name, _Entry("city", name, code, None, False))
-    names = sorted(entries, key=len, reverse=True)
     # "<Demonym> embassy": a facility whose host country the words do not say.
-    embassy = r"(?P<embassy>(?:the\s+)?(?P<emb>[A-Z][a-z]+)\s+[Ee]mbassy)"
-    pattern = re.compile(embassy + r"|(?<![\w.])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
-    return pattern, entries
+    # ("(?:the\s+|)" rather than "(?:the\s+)?": the same, and re rejects it at once where no "t" is)
+    embassy = r"(?P<embassy>(?:the\s+|)(?P<emb>[A-Z][a-z]+)\s+[Ee]mbassy)"
+    names = r"(?<![\w.])" + literal_alternation(entries) + r"(?![\w])"
+    # Without "embassy" in the text its alternative never matches: the names alone find the same.
+    return re.compile(embassy + "|" + names), re.compile(names), entries
 
 
 def find_places(text: str) -> list[PlaceMention]:
@@ -102,10 +106,11 @@ def find_places(text: str) -> list[PlaceMention]:
 
 @lru_cache(maxsize=1024)  # both extractors read the same article
 def _find_places(text: str) -> tuple[PlaceMention, ...]:
-    pattern, entries = _gazetteer()
+    with_embassy, names_only, entries = _gazetteer()
+    embassy = "mbassy" in text
     out = []
-    for m in pattern.finditer(text):
-        if m.group("embassy"):
+    for m in (with_embassy if embassy else names_only).finditer(text):
+        if embassy and m.group("embassy"):
             demonym = entries.get(m.group("emb"))
             if demonym is None or not demonym.demonym:
                 continue
@@ -124,7 +129,7 @@ def _find_places(text: str) -> tuple[PlaceMention, ...]:
 
 def country_code(name: str) -> str | None:
     """ISO alpha-3 for a country name, alias or demonym ("U.S.", "Ecuadorian"), else None."""
-    _, entries = _gazetteer()
+    _, _, entries = _gazetteer()
     e = entries.get(name.strip()) or entries.get(_fold(name.strip()))
     if e is not None:
         return e.country_code if e.kind == "country" else None
