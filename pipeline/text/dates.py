@@ -22,6 +22,8 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.text.alternation import literal_alternation
+
 LEXICON = Path(__file__).resolve().parents[2] / "schemas" / "lexicon" / "dates.yaml"
 MIN_YEAR, MAX_YEAR = 1800, 2100
 
@@ -77,7 +79,10 @@ class DateMention:
 @dataclass(frozen=True)
 class _Lexicon:
     months: dict[str, int]
-    pattern: re.Pattern[str]
+    # The alternatives of the date pattern, each with what any of its matches contains: patterns searched
+    # in the text (False) or in the casefolded text (True).
+    parts: tuple[tuple[str, tuple[tuple[re.Pattern[str], bool], ...]], ...]
+    groups: dict[str, None]  # every group name of the alternatives (None: did not match)
     ambiguous: frozenset[str]
     month_only_after: frozenset[str]
     future: re.Pattern[str]
@@ -102,41 +107,55 @@ def _lexicon() -> _Lexicon:
     surface = [n for names in data["months"].values() for n in names]
     surface += [n.capitalize() for n in surface if n.islower()]
     full = [n for n in surface if len(n) > 3 or n == "May"]
-    mon = rf"(?:{_alt(surface)})(?![\w])"
-    mon_full = rf"(?:{_alt(full)})(?![\w])"
+    # (literal_alternation: the same words, shaped as a trie, which re tries much faster)
+    mon = rf"{literal_alternation(surface)}(?![\w])"
+    mon_full = rf"{literal_alternation(full)}(?![\w])"
     year = r"(?:1[89]\d\d|20\d\d)"
     ordinal = _alt(list(data["ordinals"]))
-    weekday = _alt(data["weekdays"])
-    parts = [
-        r"(?P<iso>(?<!\d)(?P<iso_y>\d{4})-(?P<iso_m>\d{2})-(?P<iso_d>\d{2})(?!\d))",
-        rf"(?P<mdy>(?P<mdy_mon>{mon})\.?\s+(?P<mdy_d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy_y>{year})(?!\d))",
-        rf"(?P<dmy>(?<!\d)(?P<dmy_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+)?(?P<dmy_mon>{mon})\.?,?\s+(?:del?\s+)?"
-        rf"(?P<dmy_y>{year})(?!\d))",
-        r"(?P<fy>(?:[Ff]iscal(?:\s+[Yy]ear)?|FY)\s?['’]?(?P<fy_y>\d{4}|\d{2})(?!\d))",
-        rf"(?P<fy2>(?P<fy2_y>{year})\s+fiscal\s+year)",
-        rf"(?P<q>(?:the\s+)?(?P<q_n>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+of\s+(?P<q_y>{year}))",
-        rf"(?P<q2>\bQ(?P<q2_n>[1-4])\s+(?P<q2_y>{year}))",
-        rf"(?P<yrb>(?:[Bb]etween|[Ee]ntre)\s+(?P<yrb_a>{year})\s+(?:and|y)\s+(?P<yrb_b>{year})(?!\d))",
-        rf"(?P<yrf>(?:(?:[Ff]rom|[Dd]e|[Dd]esde)\s+)?(?<!\d)(?P<yrf_a>{year})\s*(?:to|through|until|a|hasta|-|–|—)\s*"
-        rf"(?P<yrf_b>{year})(?!\d))",
-        rf"(?P<my>(?P<my_mon>{mon})\.?(?:\s+(?:de|del))?,?\s+(?P<my_y>{year})(?!\d))",
-        rf"(?P<md>(?P<md_mon>{mon})\.?\s+(?P<md_d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:]|[.,]\d))",
-        rf"(?P<dm>(?<!\d)(?P<dm_d>\d{{1,2}})\s+de\s+(?P<dm_mon>{mon}))",
-        r"(?P<dec>(?:the\s+|los\s+años\s+)?(?P<dec_y>1[89]\d0|20\d0)['’]?s(?!\w))",
-        rf"(?P<wke>(?:(?:over|during|on)\s+)?the\s+(?P<wke_o>{ordinal})\s+weekend\s+of\s+"
-        rf"(?:the\s+year|(?P<wke_mon>{mon_full})|(?P<wke_y>{year})))",
-        r"(?P<rwe>(?i:(?:last|this|next|over\s+the|during\s+the|the\s+past)\s+weekend)\b)|"
-        r"(?P<rel>(?i:(?:earlier|later)\s+this\s+(?:month|week|year)|this\s+(?:month|week|year)|"
-        r"last\s+(?:month|week|year)|next\s+(?:month|week|year)|the\s+(?:year|month)\s+before|"
-        r"the\s+previous\s+(?:year|month)|a\s+year\s+(?:earlier|before|ago)|el\s+año\s+pasado|"
-        r"este\s+año|el\s+mes\s+pasado|este\s+mes|esta\s+semana)|\byesterday\b|\btoday\b|\bayer\b|\bhoy\b)",
-        rf"(?P<wd>(?:(?P<wd_w>last|next|this)\s+)?(?P<wd_n>{weekday})(?![\w]))",
-        rf"(?P<mo>(?P<mo_mon>{mon_full})(?:['’]s)?(?![\w\d]|\s+\d))",
-        rf"(?P<y>(?<![\d$€£.,/\-])(?P<y_y>{year})(?![\d%]|[.,]\d|-\w))",
+    weekday = literal_alternation(data["weekdays"])
+    any_month = literal_alternation(surface)
+    # Each alternative with patterns of what any of its matches contains, searched as written or (the
+    # second list) in the casefolded text: "Between", "FY" and the (?i) words casefold to those (so do
+    # the letters IGNORECASE takes for theirs, "ſ" for "s", "K" for "k").
+    parts: list[tuple[str, list[str], list[str]]] = [
+        (r"(?P<iso>(?<!\d)(?P<iso_y>\d{4})-(?P<iso_m>\d{2})-(?P<iso_d>\d{2})(?!\d))", [r"\d{4}-\d{2}-\d{2}"], []),
+        (rf"(?P<mdy>(?P<mdy_mon>{mon})\.?\s+(?P<mdy_d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy_y>{year})(?!\d))",
+         [any_month, year], []),
+        (rf"(?P<dmy>(?<!\d)(?P<dmy_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+)?(?P<dmy_mon>{mon})\.?,?\s+(?:del?\s+)?"
+         rf"(?P<dmy_y>{year})(?!\d))", [any_month, year], []),
+        (r"(?P<fy>(?:[Ff]iscal(?:\s+[Yy]ear)?|FY)\s?['’]?(?P<fy_y>\d{4}|\d{2})(?!\d))", [], ["fiscal|fy"]),
+        (rf"(?P<fy2>(?P<fy2_y>{year})\s+fiscal\s+year)", [r"fiscal\s+year"], []),
+        (rf"(?P<q>(?:the\s+)?(?P<q_n>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+of\s+(?P<q_y>{year}))",
+         [r"quarter\s+of"], []),
+        (rf"(?P<q2>\bQ(?P<q2_n>[1-4])\s+(?P<q2_y>{year}))", [r"Q[1-4]"], []),
+        (rf"(?P<yrb>(?:[Bb]etween|[Ee]ntre)\s+(?P<yrb_a>{year})\s+(?:and|y)\s+(?P<yrb_b>{year})(?!\d))", [year],
+         ["between|entre"]),
+        (rf"(?P<yrf>(?:(?:[Ff]rom|[Dd]e|[Dd]esde)\s+)?(?<!\d)(?P<yrf_a>{year})\s*(?:to|through|until|a|hasta|-|–|—)\s*"
+         rf"(?P<yrf_b>{year})(?!\d))", [rf"{year}\s*(?:to|through|until|a|hasta|-|–|—)\s*{year}"], []),
+        (rf"(?P<my>(?P<my_mon>{mon})\.?(?:\s+(?:de|del))?,?\s+(?P<my_y>{year})(?!\d))", [any_month, year], []),
+        (rf"(?P<md>(?P<md_mon>{mon})\.?\s+(?P<md_d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:]|[.,]\d))", [any_month], []),
+        (rf"(?P<dm>(?<!\d)(?P<dm_d>\d{{1,2}})\s+de\s+(?P<dm_mon>{mon}))", [any_month], []),
+        (r"(?P<dec>(?:the\s+|los\s+años\s+)?(?P<dec_y>1[89]\d0|20\d0)['’]?s(?!\w))", [r"\d0['’]?s"], []),
+        (rf"(?P<wke>(?:(?:over|during|on)\s+)?the\s+(?P<wke_o>{ordinal})\s+weekend\s+of\s+"
+         rf"(?:the\s+year|(?P<wke_mon>{mon_full})|(?P<wke_y>{year})))", [r"weekend\s+of"], []),
+        (r"(?P<rwe>(?i:(?:last|this|next|over\s+the|during\s+the|the\s+past)\s+weekend)\b)", [], ["weekend"]),
+        (r"(?P<rel>(?i:(?:earlier|later)\s+this\s+(?:month|week|year)|this\s+(?:month|week|year)|"
+         r"last\s+(?:month|week|year)|next\s+(?:month|week|year)|the\s+(?:year|month)\s+before|"
+         r"the\s+previous\s+(?:year|month)|a\s+year\s+(?:earlier|before|ago)|el\s+año\s+pasado|"
+         r"este\s+año|el\s+mes\s+pasado|este\s+mes|esta\s+semana)|\byesterday\b|\btoday\b|\bayer\b|\bhoy\b)",
+         [], ["month|week|year|año|mes|semana|yesterday|today|ayer|hoy"]),
+        (rf"(?P<wd>(?:(?P<wd_w>last|next|this)\s+)?(?P<wd_n>{weekday})(?![\w]))", [weekday], []),
+        (rf"(?P<mo>(?P<mo_mon>{mon_full})(?:['’]s)?(?![\w\d]|\s+\d))", [any_month], []),
+        (rf"(?P<y>(?<![\d$€£.,/\-])(?P<y_y>{year})(?![\d%]|[.,]\d|-\w))", [year], []),
     ]
+    needs = {n: re.compile(n) for _, as_written, folded in parts for n in as_written + folded}
     return _Lexicon(
         months=months,
-        pattern=re.compile("|".join(parts)),
+        parts=tuple(
+            (p, tuple((needs[n], False) for n in as_written) + tuple((needs[n], True) for n in folded))
+            for p, as_written, folded in parts
+        ),
+        groups=dict.fromkeys(re.compile("|".join(p for p, _, _ in parts)).groupindex),
         ambiguous=frozenset(data["ambiguous_months"]),
         month_only_after=frozenset(w.lower() for w in data["month_only_after"]),
         future=re.compile(rf"(?i)\b(?:{_alt(data['future_cues'])})\b[\w\s]{{0,12}}$"),
@@ -243,7 +262,7 @@ def _relative(words: str, published: PublicationDate) -> tuple[dt.date | None, d
 
 
 def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDate) -> DateMention | None:
-    g = m.groupdict()
+    g = {**lx.groups, **m.groupdict()}  # the pattern may hold only some of the alternatives
     kind, basis = "point", "explicit"
     before = text[max(0, m.start() - 40):m.start()]
     start: dt.date | None
@@ -361,12 +380,39 @@ def _find_dates(text: str, published: PublicationDate) -> tuple[DateMention, ...
     lx = _lexicon()
     if not lx.prefilter.search(text):  # most sentences name no date: skip the big pattern
         return ()
+    pattern = _pattern_for(lx, text)
+    if pattern is None:
+        return ()
     out = []
-    for m in lx.pattern.finditer(text):
+    for m in pattern.finditer(text):
         mention = _mention(lx, m, text, published)
         if mention is not None:
             out.append(mention)
     return tuple(out)
+
+
+def _pattern_for(lx: _Lexicon, text: str) -> re.Pattern[str] | None:
+    """The date pattern without the alternatives that cannot match in ``text``: it finds the same dates
+    (an alternative that matches nowhere never wins) and tries far fewer alternatives at each position."""
+    folded = text.casefold()
+    seen: dict[tuple[re.Pattern[str], bool], bool] = {}
+    chosen = []
+    for i, (_, needs) in enumerate(lx.parts):
+        for need in needs:
+            found = seen.get(need)
+            if found is None:
+                found = seen[need] = need[0].search(folded if need[1] else text) is not None
+            if not found:
+                break
+        else:
+            chosen.append(i)
+    return _alternatives(tuple(chosen)) if chosen else None
+
+
+@lru_cache(maxsize=256)
+def _alternatives(chosen: tuple[int, ...]) -> re.Pattern[str]:
+    parts = _lexicon().parts
+    return re.compile("|".join(parts[i][0] for i in chosen))
 
 
 _PAST_MONTH_CUE = re.compile(r"(?i)\b(?:on|in|since|during|earlier\s+in|last|en|el)\s+$")
