@@ -194,14 +194,18 @@ class Tokens:
 
     def __init__(self, folded: str) -> None:
         self.text = folded
-        spans = [m.span() for m in _WORD.finditer(folded)]
-        starts, ends = zip(*spans, strict=True) if spans else ((), ())
-        self.starts: list[int] = list(starts)
-        self.ends: list[int] = list(ends)
-        self.raw = _WORD.findall(folded)
+        found = list(_WORD.finditer(folded))
+        # (map over the match methods: no Python loop per word)
+        self.starts: list[int] = list(map(re.Match.start, found))
+        self.ends: list[int] = list(map(re.Match.end, found))
+        self.raw: list[str] = list(map(re.Match.group, found))
         low = folded.lower()
         same_length = len(low) == len(folded)  # lower() may change the length of rare letters
-        self.words = [low[a:b] for a, b in spans] if same_length else [w.lower() for w in self.raw]
+        self.words = (
+            [low[a:b] for a, b in zip(self.starts, self.ends, strict=True)]
+            if same_length
+            else [w.lower() for w in self.raw]
+        )
 
     def span(self, start: int, end: int) -> range:
         """Indices of the words that start in ``[start, end)``."""

@@ -62,6 +62,9 @@ class NumberMention:
 # ---------------------------------------------------------------- numerals
 
 
+_NUMERAL = re.compile(r"\d[\d.,]*")
+
+
 def parse_numeral(digits: str) -> float | None:
     """Digits with separators -> float, by the codebook rule.
 
@@ -71,7 +74,7 @@ def parse_numeral(digits: str) -> float | None:
     the decimal mark ("1,234.5", "1.234,5").
     """
     s = digits.replace("\u00a0", ",").replace("\u202f", ",")
-    if not re.fullmatch(r"\d[\d.,]*", s) or s[-1] in ".,":
+    if not _NUMERAL.fullmatch(s) or s[-1] in ".,":
         return None
     if "," in s and "." in s:
         last = max(s.rfind(","), s.rfind("."))
@@ -407,6 +410,7 @@ _QUALIFIERS = {
     ],
 }
 _QUAL_OF = {_norm(p): q for q, ps in _QUALIFIERS.items() for p in ps}
+_QUAL_LAST = frozenset(p.rsplit(" ", 1)[-1] for p in _QUAL_OF)  # a phrase can only end with one of these
 _QUAL_AFTER_RE = re.compile(
     r"\s*(?:(?P<atl>or more|o más|o mas)\b|(?P<approx>or so)\b|(?P<plus>-?plus\b|\+))", re.IGNORECASE
 )
@@ -501,6 +505,7 @@ _NUM_RE = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
+_MASK_MARKS = re.compile(r"[:/+(-]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _WORD_KEYS = frozenset(_WORD_VALUES) | frozenset(_WORD_SCALES)
 _MULT_KEYS = frozenset(_MULTIPLIERS) | frozenset(_FRACTIONS)
@@ -539,7 +544,7 @@ def find_numbers(
         # Dates, clock times and phone numbers need one of these marks: skip the scan when none is there.
         masked = (
             [m.span() for m in _MASK_RE.finditer(text)]
-            if (any(c in text for c in ":/+(-") or not words.isdisjoint(_CLOCK_WORDS))
+            if (_MASK_MARKS.search(text) or not words.isdisjoint(_CLOCK_WORDS))
             else []
         )
         for m in _NUM_RE.finditer(text):
@@ -618,7 +623,8 @@ def _digits(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | N
     if value is None:
         return None
     start, end = m.start(), m.end()
-    scale_word = " ".join((m.group("scale") or "").lower().split())
+    scale_group = m.group("scale")
+    scale_word = " ".join(scale_group.lower().split()) if scale_group else ""
     units = _units()
     prefix = units.prefix_re.search(text, max(0, start - 8), start)
     currency = units.prefix_unit.get(_norm(prefix.group())) if prefix else None
@@ -713,7 +719,7 @@ def _is_time_expression(text: str, start: int, unit_end: int, tail: Tail) -> boo
 def _qualify(text: str, start: int, unit_end: int, tail: Tail | None = None) -> tuple[str, int, int]:
     """Qualifier words before ("more than") or after ("or more") a number."""
     words, glued = tail if tail is not None else _tail(text, start)
-    if not glued:
+    if not glued and words and words[-1][1].lower() in _QUAL_LAST:
         for k in (4, 3, 2, 1):
             if len(words) >= k:
                 phrase = " ".join(w for _, w in words[-k:]).lower()
