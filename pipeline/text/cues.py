@@ -19,6 +19,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import add
 from typing import Any
 
 _WORD = re.compile(r"[^\W_][\w'’-]*")
@@ -194,11 +195,10 @@ class Tokens:
 
     def __init__(self, folded: str) -> None:
         self.text = folded
-        found = list(_WORD.finditer(folded))
-        # (map over the match methods: no Python loop per word)
-        self.starts: list[int] = list(map(re.Match.start, found))
-        self.ends: list[int] = list(map(re.Match.end, found))
-        self.raw: list[str] = list(map(re.Match.group, found))
+        # (map, not a Python loop per word; no list of match objects, which would keep the collector busy)
+        self.starts: list[int] = list(map(re.Match.start, _WORD.finditer(folded)))
+        self.raw: list[str] = _WORD.findall(folded)
+        self.ends: list[int] = list(map(add, self.starts, map(len, self.raw)))
         low = folded.lower()
         same_length = len(low) == len(folded)  # lower() may change the length of rare letters
         self.words = (
