@@ -30,7 +30,7 @@ from pipeline.text.figures import (
 )
 from pipeline.text.furniture import is_furniture
 from pipeline.text.numbers import NumberMention, find_numbers
-from pipeline.text.places import PlaceMention, find_places
+from pipeline.text.places import PlaceMention, find_places, find_places_in
 from pipeline.text.sentences import Sentence, split_sentences
 
 COLUMNS = (
@@ -127,7 +127,7 @@ def extract_statistics(
             if dates:
                 last_period[sent.line_index] = _as_period(dates[-1])
             continue
-        places = find_places(sent.text)
+        places = find_places_in(text, sent.start, sent.end)  # the article's places (scanned once)
         sources = find_sources(sent.text)
         labels = label_numbers(sent.text, mentions, vocab)
         periods: list[Period] = []
@@ -331,7 +331,7 @@ def _main_country(text: str) -> str | None:
     paragraphs (about 2,000 characters, where news says what it is about), first named on a tie."""
     head = text[:2000]
     cut = head.rfind("\n")
-    places = find_places(head[:cut] if cut > 0 and len(text) > 2000 else head) or find_places(text)
+    places = find_places_in(text, 0, cut if cut > 0 and len(text) > 2000 else len(head)) or find_places(text)
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     for p in places:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -101,30 +102,68 @@ def _gazetteer() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, _Entry]]:
 
 def find_places(text: str) -> list[PlaceMention]:
     """All place mentions in ``text``, left to right, longest match first."""
-    return list(_find_places(text))
+    return [p for p in _scan(text).places if p is not None]
+
+
+def find_places_in(text: str, start: int, end: int) -> list[PlaceMention]:
+    """``find_places(text[start:end])`` (offsets in the part), read off the places of the whole ``text``.
+
+    The whole text is scanned once (cached: both extractors read the article). A part set off by
+    whitespace that no match of the whole text crosses is scanned alike: the same positions are
+    tried, and every look-around sees a space or the edge of the part. Otherwise the part is scanned.
+    """
+    scan = _scan(text)
+    if (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace()):
+        i = bisect_left(scan.starts, start)
+        if not (i and scan.ends[i - 1] > start):
+            out = []
+            while i < len(scan.starts) and scan.starts[i] < end:
+                if scan.ends[i] > end:
+                    break
+                p = scan.places[i]
+                if p is not None:
+                    out.append(PlaceMention(p.surface, p.char_start - start, p.char_end - start, p.kind, p.name,
+                                            p.country_code, p.admin1, p.demonym))
+                i += 1
+            else:
+                return out
+    return find_places(text[start:end])
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """Every match of the gazetteer in a text and the place it names (None: read and dropped)."""
+
+    starts: list[int]
+    ends: list[int]
+    places: list[PlaceMention | None]
 
 
 @lru_cache(maxsize=1024)  # both extractors read the same article
-def _find_places(text: str) -> tuple[PlaceMention, ...]:
+def _scan(text: str) -> _Scan:
     with_embassy, names_only, entries = _gazetteer()
     embassy = "mbassy" in text
-    out = []
+    scan = _Scan([], [], [])
     for m in (with_embassy if embassy else names_only).finditer(text):
-        if embassy and m.group("embassy"):
-            demonym = entries.get(m.group("emb"))
-            if demonym is None or not demonym.demonym:
-                continue
-            start = m.start("emb")
-            surface = text[start:m.end()]
-            out.append(PlaceMention(surface, start, m.end(), "facility", f"{m.group('emb')} embassy", None, None,
-                                    False))
-            continue
-        surface = m.group()
-        if surface == "US" and m.end() < len(text) and text[m.end():m.end() + 1] == "$":
-            continue
-        e = entries[surface]
-        out.append(PlaceMention(surface, m.start(), m.end(), e.kind, e.name, e.country_code, e.admin1, e.demonym))
-    return tuple(out)
+        scan.starts.append(m.start())
+        scan.ends.append(m.end())
+        scan.places.append(_place(m, text, entries, embassy))
+    return scan
+
+
+def _place(m: re.Match[str], text: str, entries: dict[str, _Entry], embassy: bool) -> PlaceMention | None:
+    if embassy and m.group("embassy"):
+        demonym = entries.get(m.group("emb"))
+        if demonym is None or not demonym.demonym:
+            return None
+        start = m.start("emb")
+        surface = text[start:m.end()]
+        return PlaceMention(surface, start, m.end(), "facility", f"{m.group('emb')} embassy", None, None, False)
+    surface = m.group()
+    if surface == "US" and m.end() < len(text) and text[m.end():m.end() + 1] == "$":
+        return None
+    e = entries[surface]
+    return PlaceMention(surface, m.start(), m.end(), e.kind, e.name, e.country_code, e.admin1, e.demonym)
 
 
 def country_code(name: str) -> str | None:
