@@ -79,10 +79,9 @@ class DateMention:
 @dataclass(frozen=True)
 class _Lexicon:
     months: dict[str, int]
-    # The alternatives of the date pattern, each with what any of its matches contains: patterns searched
-    # in the text (False) or in the casefolded text (True).
-    parts: tuple[tuple[str, tuple[tuple[re.Pattern[str], bool], ...]], ...]
-    groups: dict[str, None]  # every group name of the alternatives (None: did not match)
+    # The alternatives of the date pattern, each with what any of its matches contains (indices in needs).
+    parts: tuple[tuple[str, tuple[int, ...]], ...]
+    needs: tuple[tuple[re.Pattern[str], bool], ...]  # searched in the text (False) or the casefolded text
     ambiguous: frozenset[str]
     month_only_after: frozenset[str]
     future: re.Pattern[str]
@@ -148,14 +147,15 @@ def _lexicon() -> _Lexicon:
         (rf"(?P<mo>(?P<mo_mon>{mon_full})(?:['’]s)?(?![\w\d]|\s+\d))", [any_month], []),
         (rf"(?P<y>(?<![\d$€£.,/\-])(?P<y_y>{year})(?![\d%]|[.,]\d|-\w))", [year], []),
     ]
-    needs = {n: re.compile(n) for _, as_written, folded in parts for n in as_written + folded}
+    needs = list(dict.fromkeys((n, False) for _, as_written, _ in parts for n in as_written))
+    needs += dict.fromkeys((n, True) for _, _, folded in parts for n in folded)
     return _Lexicon(
         months=months,
         parts=tuple(
-            (p, tuple((needs[n], False) for n in as_written) + tuple((needs[n], True) for n in folded))
+            (p, tuple(needs.index((n, False)) for n in as_written) + tuple(needs.index((n, True)) for n in folded))
             for p, as_written, folded in parts
         ),
-        groups=dict.fromkeys(re.compile("|".join(p for p, _, _ in parts)).groupindex),
+        needs=tuple((re.compile(n), in_folded) for n, in_folded in needs),
         ambiguous=frozenset(data["ambiguous_months"]),
         month_only_after=frozenset(w.lower() for w in data["month_only_after"]),
         future=re.compile(rf"(?i)\b(?:{_alt(data['future_cues'])})\b[\w\s]{{0,12}}$"),
@@ -262,7 +262,7 @@ def _relative(words: str, published: PublicationDate) -> tuple[dt.date | None, d
 
 
 def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDate) -> DateMention | None:
-    g = {**lx.groups, **m.groupdict()}  # the pattern may hold only some of the alternatives
+    g = _Groups(m.groupdict())  # the pattern may hold only some of the alternatives
     kind, basis = "point", "explicit"
     before = text[max(0, m.start() - 40):m.start()]
     start: dt.date | None
@@ -395,24 +395,21 @@ def _pattern_for(lx: _Lexicon, text: str) -> re.Pattern[str] | None:
     """The date pattern without the alternatives that cannot match in ``text``: it finds the same dates
     (an alternative that matches nowhere never wins) and tries far fewer alternatives at each position."""
     folded = text.casefold()
-    seen: dict[tuple[re.Pattern[str], bool], bool] = {}
-    chosen = []
-    for i, (_, needs) in enumerate(lx.parts):
-        for need in needs:
-            found = seen.get(need)
-            if found is None:
-                found = seen[need] = need[0].search(folded if need[1] else text) is not None
-            if not found:
-                break
-        else:
-            chosen.append(i)
-    return _alternatives(tuple(chosen)) if chosen else None
+    return _alternatives(tuple(need.search(folded if in_folded else text) is not None for need, in_folded in lx.needs))
 
 
-@lru_cache(maxsize=256)
-def _alternatives(chosen: tuple[int, ...]) -> re.Pattern[str]:
-    parts = _lexicon().parts
-    return re.compile("|".join(parts[i][0] for i in chosen))
+@lru_cache(maxsize=1024)
+def _alternatives(found: tuple[bool, ...]) -> re.Pattern[str] | None:
+    """The alternatives whose needs are all ``found``, as one pattern (None: none of them)."""
+    chosen = [p for p, needs in _lexicon().parts if all(found[i] for i in needs)]
+    return re.compile("|".join(chosen)) if chosen else None
+
+
+class _Groups(dict):  # type: ignore[type-arg]
+    """The groups of a match of some of the alternatives: a group of another one did not match."""
+
+    def __missing__(self, key: str) -> None:
+        return None
 
 
 _PAST_MONTH_CUE = re.compile(r"(?i)\b(?:on|in|since|during|earlier\s+in|last|en|el)\s+$")
