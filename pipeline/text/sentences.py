@@ -8,8 +8,11 @@ tokens of spaCy's tokenizer (blank English pipeline: tokenizer exceptions keep
 
 Only the tokens around a sentence-final character ("." "!" "?" ...) can end a
 sentence, so the tokenizer is asked about those stretches alone, each once: it
-tokenizes every whitespace-delimited stretch on its own (its special cases hold
-no whitespace), and the same stretches recur across articles.
+tokenizes every whitespace-delimited stretch on its own, and the same stretches
+recur across articles. The one exception is a special case of the tokenizer
+read across a space ("workers' salaries" holds the pieces of "'s"), which can
+change how the stretches around it are read: where that may touch a stretch
+read, the line is tokenized whole.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 
 _LINE = re.compile(r"[^\n]+")
 _OPENERS = "([{“‘«"
@@ -69,11 +73,37 @@ def _tokens(stretch: str) -> tuple[_Token, ...]:
     """spaCy's tokens of a whitespace-delimited stretch of a line (memoised)."""
     found = _memo.get(stretch)
     if found is None:
-        finals = _final_chars()[0]
-        found = tuple((t.idx, t.idx + len(t), t.text in finals, t.is_punct) for t in _nlp().tokenizer(stretch))
+        found = _tokenize(stretch)
         if len(_memo) < _MEMO_MAX:
             _memo[stretch] = found
     return found
+
+
+def _tokenize(text: str) -> tuple[_Token, ...]:
+    finals = _final_chars()[0]
+    return tuple((t.idx, t.idx + len(t), t.text in finals, t.is_punct) for t in _nlp().tokenizer(text))
+
+
+@lru_cache(maxsize=1)
+def _joins() -> frozenset[tuple[str, str]]:
+    """The characters on either side of a space that can sit between two pieces of one of the tokenizer's
+    special cases (\"'\" and "s" for "'s"): its special-case matcher reads such pieces across a space,
+    and may then read the stretches on either side otherwise than it reads them alone."""
+    tokenizer = _nlp().tokenizer
+    pieces = Tokenizer(
+        tokenizer.vocab,
+        rules={},
+        prefix_search=tokenizer.prefix_search,
+        suffix_search=tokenizer.suffix_search,
+        infix_finditer=tokenizer.infix_finditer,
+        token_match=tokenizer.token_match,
+        url_match=tokenizer.url_match,
+    )
+    joins = set()
+    for special in tokenizer.rules:
+        parts = [t.text for t in pieces(special)]
+        joins |= {(a[-1], b[0]) for a, b in zip(parts, parts[1:], strict=False)}
+    return frozenset(joins)
 
 
 def _sentence_starts(line: str) -> list[int]:
@@ -81,6 +111,9 @@ def _sentence_starts(line: str) -> list[int]:
     neither punctuation nor sentence-final after a sentence-final one ("Jan." and "U.S." are one token)."""
     _, any_final, ascii_final = _final_chars()
     final_char = ascii_final if line.isascii() else any_final
+    if final_char.search(line) is None:
+        return [0]
+    joins = _joins()
     starts = [0]
     seen_final = False
     pos = 0
@@ -102,6 +135,10 @@ def _sentence_starts(line: str) -> list[int]:
             space = _TO_LAST_SPACE.match(line, pos, hit.start())
             a = space.end() if space else pos
             b = _NON_SPACE.match(line, hit.start()).end()  # type: ignore[union-attr]
+        if (a > 1 and line[a - 1] == " " and (line[a - 2], line[a]) in joins) or (
+            b + 1 < len(line) and line[b] == " " and (line[b - 1], line[b + 1]) in joins
+        ):
+            return _starts_in(_tokenize(line))  # the stretch might not be read as on its own
         for start, _end, final, punct in _tokens(line[a:b]):
             if seen_final and not punct and not final:
                 starts.append(a + start)
@@ -109,6 +146,19 @@ def _sentence_starts(line: str) -> list[int]:
             elif final:
                 seen_final = True
         pos = b
+    return starts
+
+
+def _starts_in(tokens: tuple[_Token, ...]) -> list[int]:
+    """The sentencizer's rule over the tokens of a whole line."""
+    starts = [0]
+    seen_final = False
+    for start, _end, final, punct in tokens:
+        if seen_final and not punct and not final:
+            starts.append(start)
+            seen_final = False
+        elif final:
+            seen_final = True
     return starts
 
 
