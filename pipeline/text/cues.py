@@ -18,7 +18,7 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import compress
 from operator import add
 from typing import Any
@@ -203,17 +203,24 @@ class Tokens:
 
     def __init__(self, folded: str) -> None:
         self.text = folded
-        # (map, not a Python loop per word; no list of match objects, which would keep the collector busy)
-        self.starts: list[int] = list(map(re.Match.start, _WORD.finditer(folded)))
-        self.raw: list[str] = _WORD.findall(folded)
-        self.ends: list[int] = list(map(add, self.starts, map(len, self.raw)))
+        # (no list of match objects, which would keep the garbage collector busy)
+        self.starts: list[int] = [m.start() for m in _WORD.finditer(folded)]
         low = folded.lower()
-        same_length = len(low) == len(folded)  # lower() may change the length of rare letters
-        self.words = (
-            [low[a:b] for a, b in zip(self.starts, self.ends, strict=True)]
-            if same_length
-            else [w.lower() for w in self.raw]
-        )
+        if len(low) == len(folded):
+            # lower() changed no length (it may for rare letters): the words of the lower-cased text are
+            # at the same places and of the same lengths (a letter's lower case is of the same class for
+            # _WORD, for every letter of Unicode), so they are found without a Python loop.
+            self.words: list[str] = _WORD.findall(low)
+            written = self.words
+        else:
+            self.words = [w.lower() for w in self.raw]
+            written = self.raw
+        self.ends: list[int] = list(map(add, self.starts, map(len, written)))
+
+    @cached_property
+    def raw(self) -> list[str]:
+        """The words as written (in the folded text)."""
+        return _WORD.findall(self.text)
 
     def span(self, start: int, end: int) -> range:
         """Indices of the words that start in ``[start, end)``."""
