@@ -262,38 +262,39 @@ def _relative(words: str, published: PublicationDate) -> tuple[dt.date | None, d
 
 
 def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDate) -> DateMention | None:
+    which = m.lastgroup  # the alternative that matched: its group closes last
     g = _Groups(m.groupdict())  # the pattern may hold only some of the alternatives
     kind, basis = "point", "explicit"
     before = text[max(0, m.start() - 40):m.start()]
     start: dt.date | None
     end: dt.date | None
-    if g["iso"]:
+    if which == "iso":
         start = end = _safe_date(int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"]))
         precision = "day"
-    elif g["mdy"] or g["dmy"]:
-        p = "mdy" if g["mdy"] else "dmy"
+    elif which in ("mdy", "dmy"):
+        p = which
         start = end = _safe_date(int(g[f"{p}_y"]), lx.months[g[f"{p}_mon"].lower()], int(g[f"{p}_d"]))
         precision = "day"
-    elif g["fy"] or g["fy2"]:
+    elif which in ("fy", "fy2"):
         raw = g["fy_y"] or g["fy2_y"]
         y = int(raw) if len(raw) == 4 else 2000 + int(raw)
         start, end, precision, kind = dt.date(y - 1, 10, 1), dt.date(y, 9, 30), "fiscal_year", "fiscal"
-    elif g["q"] or g["q2"]:
+    elif which in ("q", "q2"):
         n = int((g["q_n"] or g["q2_n"])[0]) if (g["q_n"] or g["q2_n"])[0].isdigit() else \
             {"f": 1, "s": 2, "t": 3}.get((g["q_n"] or "")[:1], 4)
         y = int(g["q_y"] or g["q2_y"])
         start, end, precision = dt.date(y, 3 * n - 2, 1), _month_end(y, 3 * n), "quarter"
-    elif g["yrb"] or g["yrf"]:
-        p = "yrb" if g["yrb"] else "yrf"
+    elif which in ("yrb", "yrf"):
+        p = which
         a, b = int(g[f"{p}_a"]), int(g[f"{p}_b"])
         if not a < b:
             return None
         start, end, precision, kind = dt.date(a, 1, 1), dt.date(b, 12, 31), "range", "range"
-    elif g["my"]:
+    elif which == "my":
         y, mo = int(g["my_y"]), lx.months[g["my_mon"].lower()]
         start, end, precision = dt.date(y, mo, 1), _month_end(y, mo), "month"
-    elif g["md"] or g["dm"]:
-        p = "md" if g["md"] else "dm"
+    elif which in ("md", "dm"):
+        p = which
         mon = g[f"{p}_mon"]
         if mon in lx.ambiguous and not _after_cue(lx, before):
             return None
@@ -303,10 +304,10 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
         got = _yearless(lx.months[mon.lower()], day, published, before)
         start, end = got if got else (None, None)
         precision, basis = "day", "relative"
-    elif g["dec"]:
+    elif which == "dec":
         y = int(g["dec_y"])
         start, end, precision = dt.date(y, 1, 1), dt.date(y + 9, 12, 31), "decade"
-    elif g["wke"]:
+    elif which == "wke":
         ordinal = lx.ordinals[g["wke_o"].lower()]
         month = lx.months[g["wke_mon"].lower()] if g["wke_mon"] else None
         if g["wke_y"]:
@@ -318,7 +319,7 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
             start = end = None
             basis = "relative"
         precision = "weekend"
-    elif g["rwe"]:
+    elif which == "rwe":
         start = end = None
         if published.start is not None and published.precision == "day":
             pub = published.start
@@ -330,10 +331,10 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
                 start = pub + dt.timedelta(days=(5 - pub.weekday()) % 7 or 7)
             end = start + dt.timedelta(days=1)
         precision, basis = "weekend", "relative"
-    elif g["rel"]:
+    elif which == "rel":
         start, end, precision = _relative(g["rel"], published)
         basis = "relative"
-    elif g["wd"]:
+    elif which == "wd":
         if published.start is None or published.precision != "day":
             start = end = None
         else:
@@ -345,7 +346,7 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
                 start = published.start - dt.timedelta(days=delta or (7 if g["wd_w"] == "last" else 0))
             end = start
         precision, basis = "day", "relative"
-    elif g["mo"]:
+    elif which == "mo":
         mon = g["mo_mon"]
         if mon in lx.ambiguous and not _after_cue(lx, before):
             return None
