@@ -21,8 +21,13 @@ from collections.abc import Iterable
 _END = ""  # trie key marking that a word ends at this node
 
 
-def literal_alternation(words: Iterable[str]) -> str:
-    """A regex matching any of ``words`` literally, longest first (for case-sensitive patterns)."""
+def literal_alternation(words: Iterable[str], after_first: str = "") -> str:
+    """A regex matching any of ``words`` literally, longest first (for case-sensitive patterns).
+
+    ``after_first`` is put after the first character of every word, such as a look-behind about what
+    precedes the word: then every branch opens with a literal, and re skips the positions whose
+    character opens no word without trying the pattern there.
+    """
     root: dict[str, dict] = {}
     for word in words:
         if not word:
@@ -31,11 +36,11 @@ def literal_alternation(words: Iterable[str]) -> str:
         for ch in word:
             node = node.setdefault(ch, {})
         node[_END] = {}
-    return "(?:" + _branches(root) + ")"
+    return "(?:" + _branches(root, after_first) + ")"
 
 
-def _branches(node: dict[str, dict]) -> str:
-    alts = [re.escape(ch) + _branches(child) for ch, child in sorted(node.items()) if ch != _END]
+def _branches(node: dict[str, dict], after_first: str = "") -> str:
+    alts = [re.escape(ch) + after_first + _branches(child) for ch, child in sorted(node.items()) if ch != _END]
     if not alts:
         return ""
     body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
