@@ -110,3 +110,22 @@ def test_manifest_dates_parse_at_their_precision() -> None:
 
 def test_a_year_opening_a_sentence_is_a_year_even_before_a_count_noun() -> None:
     assert one("In 2022, police registered 4,600 murders.", UNKNOWN).start == dt.date(2022, 1, 1)
+
+
+def test_leaving_out_alternatives_a_sentence_cannot_match_finds_the_same_dates() -> None:
+    import re
+
+    from pipeline.text.dates import _lexicon, _mention
+
+    lx = _lexicon()
+    every = re.compile("|".join(p for p, _ in lx.parts))
+    texts = [
+        "Gunmen struck on Feb. 3, 2023, at dawn; in FY'23 and between 2019 and 2021 it was calm.",
+        "The first quarter of 2024, Q3 2023, the 1990s and 2021–2023 were violent.",
+        "Over the first weekend of March, last weekend and earlier this month, el año pasado y esta semana.",
+        "On Monday, next Friday and in May's vote, 5 de mayo and 2,000 soldiers in 2024 fiscal year.",
+        "THIS WEEK and This Month, a YEAR AGO, yesterday, hoy.",
+    ]
+    for text in texts:
+        full = [_mention(lx, m, text, DAY) for m in every.finditer(text)]
+        assert find_dates(text, DAY) == [d for d in full if d is not None], text
