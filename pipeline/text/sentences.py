@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import product
 
 import spacy
 from spacy.language import Language
@@ -85,10 +86,11 @@ def _tokenize(text: str) -> tuple[_Token, ...]:
 
 
 @lru_cache(maxsize=1)
-def _joins() -> frozenset[tuple[str, str]]:
-    """The characters on either side of a space that can sit between two pieces of one of the tokenizer's
-    special cases (\"'\" and "s" for "'s"): its special-case matcher reads such pieces across a space,
-    and may then read the stretches on either side otherwise than it reads them alone."""
+def _joins() -> dict[tuple[str, str], tuple[tuple[str, int], ...]]:
+    """The tokenizer's special cases written with spaces between some of the pieces its rules cut them
+    into (\"' s\" for "'s"): its special-case matcher reads such pieces across a space, and may then read
+    the stretches on either side otherwise than it reads them alone. Filed by the characters on either side
+    of one of their spaces, with where that space is in them."""
     tokenizer = _nlp().tokenizer
     pieces = Tokenizer(
         tokenizer.vocab,
@@ -99,11 +101,22 @@ def _joins() -> frozenset[tuple[str, str]]:
         token_match=tokenizer.token_match,
         url_match=tokenizer.url_match,
     )
-    joins = set()
+    joins: dict[tuple[str, str], set[tuple[str, int]]] = {}
     for special in tokenizer.rules:
         parts = [t.text for t in pieces(special)]
-        joins |= {(a[-1], b[0]) for a, b in zip(parts, parts[1:], strict=False)}
-    return frozenset(joins)
+        for spaces in product((False, True), repeat=len(parts) - 1):
+            if any(spaces):
+                spaced = parts[0] + "".join((" " if sp else "") + p for sp, p in zip(spaces, parts[1:], strict=True))
+                for i, ch in enumerate(spaced):
+                    if ch == " ":
+                        joins.setdefault((spaced[i - 1], spaced[i + 1]), set()).add((spaced, i))
+    return {pair: tuple(sorted(found)) for pair, found in joins.items()}
+
+
+def _joined_at(line: str, space: int, found: tuple[tuple[str, int], ...]) -> bool:
+    """Whether the space at ``space`` in ``line`` sits inside one of the special cases ``found`` for the
+    characters around it."""
+    return any(space >= i and line.startswith(spaced, space - i) for spaced, i in found)
 
 
 def _sentence_starts(line: str) -> list[int]:
@@ -135,8 +148,16 @@ def _sentence_starts(line: str) -> list[int]:
             space = _TO_LAST_SPACE.match(line, pos, hit.start())
             a = space.end() if space else pos
             b = _NON_SPACE.match(line, hit.start()).end()  # type: ignore[union-attr]
-        if (a > 1 and line[a - 1] == " " and (line[a - 2], line[a]) in joins) or (
-            b + 1 < len(line) and line[b] == " " and (line[b - 1], line[b + 1]) in joins
+        if (
+            a > 1
+            and line[a - 1] == " "
+            and (line[a - 2], line[a]) in joins
+            and _joined_at(line, a - 1, joins[line[a - 2], line[a]])
+        ) or (
+            b + 1 < len(line)
+            and line[b] == " "
+            and (line[b - 1], line[b + 1]) in joins
+            and _joined_at(line, b, joins[line[b - 1], line[b + 1]])
         ):
             return _starts_in(_tokenize(line))  # the stretch might not be read as on its own
         for start, _end, final, punct in _tokens(line[a:b]):
