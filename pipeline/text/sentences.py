@@ -113,10 +113,12 @@ def _joins() -> dict[tuple[str, str], tuple[tuple[str, int], ...]]:
     return {pair: tuple(sorted(found)) for pair, found in joins.items()}
 
 
-def _joined_at(line: str, space: int, found: tuple[tuple[str, int], ...]) -> bool:
-    """Whether the space at ``space`` in ``line`` sits inside one of the special cases ``found`` for the
-    characters around it."""
-    return any(space >= i and line.startswith(spaced, space - i) for spaced, i in found)
+def _joined_at(line: str, space: int, joins: dict[tuple[str, str], tuple[tuple[str, int], ...]]) -> bool:
+    """Whether ``line[space]`` is a space inside a special case written with spaces (``_joins``)."""
+    if not 0 < space < len(line) - 1 or line[space] != " ":
+        return False
+    found = joins.get((line[space - 1], line[space + 1]))
+    return found is not None and any(space >= i and line.startswith(spaced, space - i) for spaced, i in found)
 
 
 def _sentence_starts(line: str) -> list[int]:
@@ -148,17 +150,7 @@ def _sentence_starts(line: str) -> list[int]:
             space = _TO_LAST_SPACE.match(line, pos, hit.start())
             a = space.end() if space else pos
             b = _NON_SPACE.match(line, hit.start()).end()  # type: ignore[union-attr]
-        if (
-            a > 1
-            and line[a - 1] == " "
-            and (line[a - 2], line[a]) in joins
-            and _joined_at(line, a - 1, joins[line[a - 2], line[a]])
-        ) or (
-            b + 1 < len(line)
-            and line[b] == " "
-            and (line[b - 1], line[b + 1]) in joins
-            and _joined_at(line, b, joins[line[b - 1], line[b + 1]])
-        ):
+        if _joined_at(line, a - 1, joins) or _joined_at(line, b, joins):
             return _starts_in(_tokenize(line))  # the stretch might not be read as on its own
         for start, _end, final, punct in _tokens(line[a:b]):
             if seen_final and not punct and not final:
