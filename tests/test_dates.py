@@ -149,3 +149,24 @@ def test_spanish_weekdays_resolve_against_the_publication_day(text: str, day: dt
     published = PublicationDate(dt.date(2025, 2, 2), dt.date(2025, 2, 2), "day", "manifest")  # a Sunday
     [d] = find_dates(text, published)
     assert (d.start, d.end, d.precision, d.basis) == (day, day, "day", "relative")
+
+
+def test_leaving_out_alternatives_a_sentence_cannot_match_finds_the_same_dates() -> None:
+    import re
+
+    from pipeline.text.dates import _lexicon, _mention
+
+    lx = _lexicon()
+    every = re.compile("|".join(p for p, _ in lx.parts))
+    texts = [
+        "Gunmen struck on Feb. 3, 2023, at dawn; in FY'23 and between 2019 and 2021 it was calm.",
+        "The first quarter of 2024, Q3 2023, the 1990s and 2021–2023 were violent.",
+        "Over the first weekend of March, last weekend and earlier this month, el año pasado y esta semana.",
+        "On Monday, next Friday and in May's vote, 5 de mayo and 2,000 soldiers in 2024 fiscal year.",
+        "THIS WEEK and This Month, a YEAR AGO, yesterday, hoy.",
+        "In the first nine months of 2023, the first half of the year and el primer semestre del año pasado.",
+        "El martes y el sábado pasado, los primeros seis meses de 2024; Published Jan. 9, 2024 10:32 a.m. ET",
+    ]
+    for text in texts:
+        full = [_mention(lx, m, text, DAY) for m in every.finditer(text)]
+        assert find_dates(text, DAY) == [d for d in full if d is not None], text

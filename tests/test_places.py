@@ -42,3 +42,13 @@ def test_offsets_point_at_the_surface() -> None:
     text = "Riots broke out in Quito, Pichincha."
     for p in find_places(text):
         assert text[p.char_start:p.char_end] == p.surface
+
+
+def test_places_of_a_part_are_those_of_the_part_read_alone() -> None:
+    from pipeline.text.places import find_places_in
+
+    text = ("Gunmen attacked Guayaquil.Quito said. The Mexican\nEmbassy in Quito closed; US$5 went to the "
+            "Peruvian embassy near Los Ríos, Manabi and El Oro.")
+    for start in range(0, len(text), 3):
+        for end in range(start, len(text) + 1, 7):
+            assert find_places_in(text, start, end) == find_places(text[start:end]), (start, end)

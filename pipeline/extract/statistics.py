@@ -30,7 +30,7 @@ from pipeline.text.figures import (
 )
 from pipeline.text.furniture import is_furniture
 from pipeline.text.numbers import NumberMention, find_numbers
-from pipeline.text.places import PlaceMention, find_places
+from pipeline.text.places import PlaceMention, find_places, find_places_in
 from pipeline.text.sentences import Sentence, split_sentences
 
 COLUMNS = (
@@ -127,9 +127,10 @@ def extract_statistics(
             if dates:
                 last_period[sent.line_index] = _as_period(dates[-1])
             continue
-        places = find_places(sent.text)
+        places = find_places_in(text, sent.start, sent.end)  # the article's places (scanned once)
         sources = find_sources(sent.text)
         labels = label_numbers(sent.text, mentions, vocab)
+        words_before = _Before(sent.text)
         periods: list[Period] = []
         for i, m in enumerate(mentions):
             prev = mentions[i - 1] if i else None
@@ -144,7 +145,7 @@ def extract_statistics(
                 before_metric, before_subject = last_metric.get(sent.line_index, (OTHER, None))
                 if metric == OTHER or (metric == before_metric and not has_own_subject(sent.text, m)):
                     metric, subject = before_metric, before_subject or subject
-            period, baseline = _period(sent.text, m, prev, nxt, dates, change, periods, published)
+            period, baseline = _period(sent.text, m, prev, nxt, dates, change, periods, published, words_before)
             if period[0] is None and period[3] is None and change:
                 # "That was a 56% jump from the year before.": the period of the sentence before
                 before = last_period.get(sent.line_index) or _period_before(sentences, idx, published)
@@ -217,8 +218,10 @@ def _period(
     change: bool,
     earlier: list[Period],
     published: PublicationDate,
+    before_date: _Before,
 ) -> tuple[Period, Baseline]:
-    """The period a number refers to and, for a change, its baseline."""
+    """The period a number refers to and, for a change, its baseline (``before_date``: the words before
+    the sentence's dates, read once for all its numbers)."""
     seg_before = (prev.unit_end if prev else 0, m.qualifier_start)
     seg_after = (m.unit_end, nxt.qualifier_start if nxt else len(text))
     before = [d for d in dates if seg_before[0] <= d.char_start and d.char_end <= seg_before[1]]
@@ -228,11 +231,11 @@ def _period(
         return d.kind == "baseline" or (
             change
             and d.kind != "range"
-            and bool(_BASELINE_BEFORE.search(text[max(0, d.char_start - 40) : d.char_start]))
+            and before_date.baseline(d.char_start)
         )
 
     def is_comparison(d: DateMention) -> bool:  # "the highest since 2018" does not date the figure
-        return bool(_COMPARATIVE_BEFORE.search(text[max(0, d.char_start - 40) : d.char_start]))
+        return before_date.comparative(d.char_start)
 
     base = next((d for d in after if is_baseline(d)), None)
     own_after = [d for d in after if not is_baseline(d) and not is_comparison(d)]
@@ -247,7 +250,7 @@ def _period(
     elif own_before:
         chosen = own_before[-1]
     else:  # a date further on, unless it is a comparison's ("double the amount in the same period of 2022")
-        chosen = next((d for d in own_after if not _compares(text, d)), None)
+        chosen = next((d for d in own_after if not before_date.compares(d.char_start)), None)
     if chosen is None:
         # No date of its own: the period of an earlier number in the sentence, else the sentence's only date
         # ("Police seized 7 tonnes and arrested 1,200 people in 2023").
@@ -256,7 +259,7 @@ def _period(
             d
             for d in dates
             if d.kind != "baseline"
-            and not _BASELINE_BEFORE.search(text[max(0, d.char_start - 40) : d.char_start])
+            and not before_date.baseline(d.char_start)
         ]
         if inherited is None and len(own) == 1 and own[0].char_start > m.end:
             between = text[m.unit_end : own[0].char_start]
@@ -281,10 +284,31 @@ def _period(
     return period, (_baseline(base, period, text) if change else (None, None))
 
 
-def _compares(text: str, d: DateMention) -> bool:
-    """The date is the other side of a comparison ("than in 2022", "the same period of 2022"), not "since"."""
-    left = text[max(0, d.char_start - 40) : d.char_start]
-    return bool(_BASELINE_BEFORE.search(left)) and not _SINCE_BEFORE.search(left)
+class _Before:
+    """What the words right before a position of a sentence say of a date there (memoised: every
+    number of the sentence asks about the same dates)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._memo: dict[tuple[str, int], bool] = {}
+
+    def _ask(self, pattern: re.Pattern[str], key: str, pos: int) -> bool:
+        found = self._memo.get((key, pos))
+        if found is None:
+            found = self._memo[key, pos] = pattern.search(self.text[max(0, pos - 40) : pos]) is not None
+        return found
+
+    def baseline(self, pos: int) -> bool:
+        """The comparison side of a change ("from", "than", "compared with", "the same period of")."""
+        return self._ask(_BASELINE_BEFORE, "baseline", pos)
+
+    def comparative(self, pos: int) -> bool:
+        """A superlative's reference ("the highest since"), which does not date the figure."""
+        return self._ask(_COMPARATIVE_BEFORE, "comparative", pos)
+
+    def compares(self, pos: int) -> bool:
+        """The other side of a comparison ("than in 2022", "the same period of 2022"), not "since"."""
+        return self.baseline(pos) and not self._ask(_SINCE_BEFORE, "since", pos)
 
 
 def _baseline(base: DateMention | None, period: Period, text: str) -> Baseline:
@@ -331,7 +355,7 @@ def _main_country(text: str) -> str | None:
     paragraphs (about 2,000 characters, where news says what it is about), first named on a tie."""
     head = text[:2000]
     cut = head.rfind("\n")
-    places = find_places(head[:cut] if cut > 0 and len(text) > 2000 else head) or find_places(text)
+    places = find_places_in(text, 0, cut if cut > 0 and len(text) > 2000 else len(head)) or find_places(text)
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     for p in places:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 
 import yaml
@@ -139,11 +140,12 @@ def find_actors(text: str, tokens: Tokens | None = None) -> list[ActorMention]:
     found: list[ActorMention] = []
     canon: dict[str, str] = {}  # folded surface -> canonical, learnt in this article
 
-    # Lexicon aliases, keyed by their first word as written.
+    # Lexicon aliases, keyed by their first word as written (the words that open none are passed over
+    # without a Python loop).
     aliases = lex.aliases
-    for i, word in enumerate(tokens.raw):
-        pats = aliases.get(word)
-        for pattern, name in pats or ():
+    raw = tokens.raw
+    for i in compress(range(len(raw)), map(aliases.__contains__, raw)):
+        for pattern, name in aliases[raw[i]]:
             m = pattern.match(folded, tokens.starts[i])
             if m:
                 found.append(ActorMention(m.start(), m.end(), name, lex.kinds[name]))
@@ -176,9 +178,8 @@ def find_actors(text: str, tokens: Tokens | None = None) -> list[ActorMention]:
             found.append(ActorMention(m.start(1), m.end(2), name, "government_body"))
 
     # People by title ("President Daniel Noboa", "Gen. Laura Richardson").
-    for i, word in enumerate(tokens.words):
-        if word not in lex.titles:
-            continue
+    for i in compress(range(len(tokens.words)), map(lex.titles.__contains__, tokens.words)):
+        word = tokens.words[i]
         end = tokens.ends[i]
         if folded.startswith(".", end) and len(word) > 4:
             continue  # a title word ending a sentence ("... met the president. Guayaquil ...")
@@ -263,9 +264,10 @@ def _resolve(text: str, tokens: Tokens, found: list[ActorMention], canon: dict[s
         return out
     taken = [(a.start, a.end) for a in out]
     folded = tokens.text
-    for i, token in enumerate(tokens.raw):
-        if token not in surname and not token.endswith("'s"):
-            continue
+    raw = tokens.raw
+    maybe = {t for t in set(raw) if t in surname or t.endswith("'s")}
+    for i in compress(range(len(raw)), map(maybe.__contains__, raw)):
+        token = raw[i]
         start, end = tokens.starts[i], tokens.ends[i]
         if token.endswith("'s"):
             token, end = token[:-2], end - 2

@@ -18,7 +18,9 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import compress
+from operator import add
 from typing import Any
 
 _WORD = re.compile(r"[^\W_][\w'’-]*")
@@ -27,6 +29,7 @@ _GAP_WORD = r"[^\s;:!?()\[\]]+\s+"
 _STAR = r"[\w'’-]*"
 _POSSESSIVE = "*'s"
 _ANY = "\x00any"  # index key of cues whose first word is a possessive
+_MEMO_MAX = 200_000
 
 
 @lru_cache(maxsize=1)
@@ -154,6 +157,7 @@ class CueIndex:
                     self._exact.setdefault(alt, []).append((c, data))
         self._lengths = sorted(self._prefix_lengths)
         self._memo: dict[str, _Candidates] = {}
+        self._none: set[str] = set()  # words known to start no cue (most words)
 
     def _candidates(self, word: str) -> _Candidates:
         heads = list(self._exact.get(word, ()))
@@ -164,8 +168,10 @@ class CueIndex:
         if word.endswith("'s"):
             heads += self._exact.get(_ANY, ())
         found = (tuple(heads), tuple(self._tail.get(word, ())))
-        if len(self._memo) < 200_000:  # words recur across articles; keep the cache bounded
+        if len(self._memo) < _MEMO_MAX:  # words recur across articles; keep the cache bounded
             self._memo[word] = found
+            if not found[0] and not found[1]:
+                self._none.add(word)
         return found
 
     def find(self, tokens: Tokens, start: int = 0, end: int | None = None) -> list[CueHit]:
@@ -175,7 +181,10 @@ class CueIndex:
         hits: list[CueHit] = []
         span = tokens.span(start, end)
         memo, words, starts = self._memo, tokens.words, tokens.starts
-        for i in span:
+        # Only the words that may start a cue, picked out without a Python loop over every word.
+        in_span = words[span.start : span.stop]
+        maybe = set(in_span).difference(self._none)
+        for i in compress(span, map(maybe.__contains__, in_span)):
             heads, tails = memo.get(words[i]) or self._candidates(words[i])
             for c, data in heads:
                 hit = c.pattern.match(folded, starts[i], end)
@@ -194,14 +203,24 @@ class Tokens:
 
     def __init__(self, folded: str) -> None:
         self.text = folded
-        spans = [m.span() for m in _WORD.finditer(folded)]
-        starts, ends = zip(*spans, strict=True) if spans else ((), ())
-        self.starts: list[int] = list(starts)
-        self.ends: list[int] = list(ends)
-        self.raw = _WORD.findall(folded)
+        # (no list of match objects, which would keep the garbage collector busy)
+        self.starts: list[int] = [m.start() for m in _WORD.finditer(folded)]
         low = folded.lower()
-        same_length = len(low) == len(folded)  # lower() may change the length of rare letters
-        self.words = [low[a:b] for a, b in spans] if same_length else [w.lower() for w in self.raw]
+        if len(low) == len(folded):
+            # lower() changed no length (it may for rare letters): the words of the lower-cased text are
+            # at the same places and of the same lengths (a letter's lower case is of the same class for
+            # _WORD, for every letter of Unicode), so they are found without a Python loop.
+            self.words: list[str] = _WORD.findall(low)
+            written = self.words
+        else:
+            self.words = [w.lower() for w in self.raw]
+            written = self.raw
+        self.ends: list[int] = list(map(add, self.starts, map(len, written)))
+
+    @cached_property
+    def raw(self) -> list[str]:
+        """The words as written (in the folded text)."""
+        return _WORD.findall(self.text)
 
     def span(self, start: int, end: int) -> range:
         """Indices of the words that start in ``[start, end)``."""

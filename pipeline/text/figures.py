@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -277,7 +276,7 @@ def classify(
     right_end = cut.start() if cut else right_end
     for brk in CLAUSE_BREAK.finditer(text, left_start, m.qualifier_start):
         left_start = brk.end()
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = {}  # (a dict: a Counter costs more to make than the counting it does here)
     best_cue: dict[str, tuple[float, str]] = {}
     near_event: set[str] = set()
     near: set[str] = set()  # metrics with a cue in the number's own clause
@@ -305,7 +304,7 @@ def classify(
                     near.add(metric)
                     if kind == "event" and distance <= 3:
                         near_event.add(metric)
-                scores[metric] += w
+                scores[metric] = scores.get(metric, 0) + w
                 if w > best_cue.get(metric, (0.0, ""))[0]:
                     best_cue[metric] = (w, c.text)
 

@@ -62,6 +62,9 @@ class NumberMention:
 # ---------------------------------------------------------------- numerals
 
 
+_NUMERAL = re.compile(r"\d[\d.,]*")
+
+
 def parse_numeral(digits: str) -> float | None:
     """Digits with separators -> float, by the codebook rule.
 
@@ -71,7 +74,7 @@ def parse_numeral(digits: str) -> float | None:
     the decimal mark ("1,234.5", "1.234,5").
     """
     s = digits.replace("\u00a0", ",").replace("\u202f", ",")
-    if not re.fullmatch(r"\d[\d.,]*", s) or s[-1] in ".,":
+    if not _NUMERAL.fullmatch(s) or s[-1] in ".,":
         return None
     if "," in s and "." in s:
         last = max(s.rfind(","), s.rfind("."))
@@ -407,6 +410,7 @@ _QUALIFIERS = {
     ],
 }
 _QUAL_OF = {_norm(p): q for q, ps in _QUALIFIERS.items() for p in ps}
+_QUAL_LAST = frozenset(p.rsplit(" ", 1)[-1] for p in _QUAL_OF)  # a phrase can only end with one of these
 _QUAL_AFTER_RE = re.compile(
     r"\s*(?:(?P<atl>or more|o más|o mas)\b|(?P<approx>or so)\b|(?P<plus>-?plus\b|\+))", re.IGNORECASE
 )
@@ -492,6 +496,13 @@ _PER_PERIOD_AFTER = re.compile(
     r"\s*(?:/|per|a|an|each|al|por)\s*(?:month|week|year|mo|yr|mes|año|semana)\b", re.IGNORECASE
 )
 _DOUBLED_DOWN = re.compile(r"\s+down\b", re.IGNORECASE)
+# Any of these right after digits (one pattern, one call).
+_NOT_A_FIGURE_AFTER = re.compile(
+    "|".join(
+        f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
+        for p in (_ORDINAL_AFTER, _GLUED_LETTER, _AGE_AFTER, _TIME_OF_DAY_AFTER)
+    )
+)
 
 _NUM_RE = re.compile(
     r"(?<![\w.,:/])(?P<num>\d{1,3}(?:[,.\u00a0\u202f]\d{3})+(?:[.,]\d+)?(?![\d])|\d+(?:[.,]\d+)?)"
@@ -501,9 +512,11 @@ _NUM_RE = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
+_MASK_MARKS = re.compile(r"[:/+(-]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _WORD_KEYS = frozenset(_WORD_VALUES) | frozenset(_WORD_SCALES)
 _MULT_KEYS = frozenset(_MULTIPLIERS) | frozenset(_FRACTIONS)
+_NUMBER_WORDS = _WORD_KEYS | _MULT_KEYS
 _CLOCK_WORDS = frozenset({"am", "pm", "a", "p", "clock", "o'clock"})
 _PERCENT_WORDS = frozenset({"percent", "cent", "ciento", "pct"})
 
@@ -521,11 +534,12 @@ def find_numbers(
     """
     # Fast paths: most sentences hold no digit and none of the number words.
     has_digit = _DIGIT.search(text) is not None
-    words = set(_LETTERS.findall(text.lower()))
+    letters = _LETTERS.findall(text.lower())
+    if not has_digit and _NUMBER_WORDS.isdisjoint(letters) and "fold" not in text:
+        return []
+    words = set(letters)
     spelled = not words.isdisjoint(_WORD_KEYS)
     mult = not words.isdisjoint(_MULT_KEYS) or "fold" in text
-    if not (has_digit or spelled or mult):
-        return []
     has_percent = "%" in text or not words.isdisjoint(_PERCENT_WORDS)
     found: list[NumberMention] = []
     taken: list[tuple[int, int]] = []
@@ -539,11 +553,19 @@ def find_numbers(
         # Dates, clock times and phone numbers need one of these marks: skip the scan when none is there.
         masked = (
             [m.span() for m in _MASK_RE.finditer(text)]
-            if (any(c in text for c in ":/+(-") or not words.isdisjoint(_CLOCK_WORDS))
+            if (_MASK_MARKS.search(text) or not words.isdisjoint(_CLOCK_WORDS))
             else []
         )
         for m in _NUM_RE.finditer(text):
-            if _overlaps(m.span(), masked) or _overlaps(m.span(), taken) or _inside_unit(m.start(), found):
+            a, b = m.span()  # (_overlaps and _inside_unit written out: this loop is hot)
+            if (
+                masked
+                and any(a < y and x < b for x, y in masked)
+                or taken
+                and any(a < y and x < b for x, y in taken)
+                or found
+                and any(f.start <= a < f.unit_end for f in found)
+            ):
                 continue
             mention = _digits(text, m, has_percent)
             if mention:
@@ -600,7 +622,9 @@ def _tail(text: str, start: int) -> Tail:
 def _last(tail: Tail, k: int = 1) -> str:
     """The last ``k`` words before the number, lower-cased ("" when there are fewer)."""
     words = tail[0]
-    return " ".join(w for _, w in words[-k:]).lower() if len(words) >= k and not tail[1] else ""
+    if len(words) < k or tail[1]:
+        return ""
+    return words[-1][1].lower() if k == 1 else " ".join([w for _, w in words[-k:]]).lower()
 
 
 def _not_a_name(tail: Tail) -> bool:
@@ -614,11 +638,13 @@ def _not_a_name(tail: Tail) -> bool:
 
 def _digits(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | None:
     """A numeral in digits with its currency, scale, unit and qualifier, or None when it is no statistic."""
-    value = parse_numeral(m.group("num"))
+    num_text = m.group("num")
+    value = float(num_text) if num_text.isdecimal() else parse_numeral(num_text)  # plain digits: no separator
     if value is None:
         return None
     start, end = m.start(), m.end()
-    scale_word = " ".join((m.group("scale") or "").lower().split())
+    scale_group = m.group("scale")
+    scale_word = " ".join(scale_group.lower().split()) if scale_group else ""
     units = _units()
     prefix = units.prefix_re.search(text, max(0, start - 8), start)
     currency = units.prefix_unit.get(_norm(prefix.group())) if prefix else None
@@ -626,13 +652,11 @@ def _digits(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | N
         end, scale_word = m.end("num"), ""  # "5 m" is metres, "3k run" is no amount
     scale = _SCALES.get(scale_word, 1.0)
     rest = text[end : end + 60]
-    num_text = m.group("num")
 
-    # Not statistics: ordinals, glued letters ("1990s", "5G"), ranks, names, dates, times, ages.
-    if _ORDINAL_AFTER.match(rest) or _GLUED_LETTER.match(rest) or _AGE_AFTER.match(rest):
+    # Not statistics: ordinals, glued letters ("1990s", "5G"), ages, "at 3 in the morning"; ranks, names,
+    # dates, times.
+    if _NOT_A_FIGURE_AFTER.match(rest):
         return None
-    if _TIME_OF_DAY_AFTER.match(rest):
-        return None  # "at 3 in the morning"
     if prefix:
         start = prefix.start()
     tail = _tail(text, start)
@@ -713,7 +737,7 @@ def _is_time_expression(text: str, start: int, unit_end: int, tail: Tail) -> boo
 def _qualify(text: str, start: int, unit_end: int, tail: Tail | None = None) -> tuple[str, int, int]:
     """Qualifier words before ("more than") or after ("or more") a number."""
     words, glued = tail if tail is not None else _tail(text, start)
-    if not glued:
+    if not glued and words and words[-1][1].lower() in _QUAL_LAST:
         for k in (4, 3, 2, 1):
             if len(words) >= k:
                 phrase = " ".join(w for _, w in words[-k:]).lower()

@@ -2,20 +2,24 @@
 
 Country names come from pycountry; aliases, demonyms, Ecuador's provinces and
 cities, and a few facilities come from schemas/lexicon/places.yaml. All of it
-is compiled into one case-sensitive regex, longest name first, so a sentence
-is scanned once. Accents are optional in the names ("Manabi" finds Manabí).
+is compiled into case-sensitive regexes, longest name first (shaped as a trie:
+``text.alternation``), and an article is scanned once. Accents are optional in
+the names ("Manabi" finds Manabí).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
 import pycountry
 import yaml
+
+from pipeline.text.alternation import literal_alternation
 
 LEXICON = Path(__file__).resolve().parents[2] / "schemas" / "lexicon" / "places.yaml"
 
@@ -55,7 +59,7 @@ def _fold(s: str) -> str:
 
 
 @cache
-def _gazetteer() -> tuple[re.Pattern[str], dict[str, _Entry]]:
+def _gazetteer() -> tuple[tuple[re.Pattern[str], ...], dict[str, _Entry]]:
     data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
     entries: dict[str, _Entry] = {}
 
@@ -88,43 +92,94 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, _Entry]]:
         add(name, _Entry("facility", name, code, admin1, False))
     for name, code in data["foreign_cities"].items():
         add(name, _Entry("city", name, code, None, False))
-    names = sorted(entries, key=len, reverse=True)
-    # "<Demonym> embassy": a facility whose host country the words do not say.
-    embassy = r"(?P<embassy>(?:the\s+)?(?P<emb>[A-Z][a-z]+)\s+[Ee]mbassy)"
-    # Every mention starts a word with one of a few letters: the look-around up front fails at most
-    # positions of a text before any of the hundreds of names is tried.
-    firsts = {n[0] for n in names} | set("tABCDEFGHIJKLMNOPQRSTUVWXYZ")  # "the"/a capital: the embassy branch
-    lead = r"(?<!\w)(?=[" + "".join(re.escape(c) for c in sorted(firsts)) + "])"
-    pattern = re.compile(lead + "(?:" + embassy + r"|(?<![\w.])(?:" + "|".join(re.escape(n) for n in names)
-                         + r")(?![\w]))")
-    return pattern, entries
+    # The alternatives, in order: "<Demonym> embassy" (a facility whose host country the words do not
+    # say), first with "the" (a "t" opens no demonym), then a name not right after a letter, digit or
+    # point ("(?<![\w.].)" after its first character says the same as "(?<![\w.])" before it). Each
+    # opens with a literal, so re skips the characters that open none of it.
+    embassy = r"(?P<emb>[A-Z][a-z]+)\s+[Ee]mbassy"
+    names = literal_alternation(entries, after_first=r"(?<![\w.].)") + r"(?![\w])"
+    # (an embassy pattern, too, starts a word: "t(?<!\w.)" is "(?<!\w)t" with the literal up front)
+    return (re.compile(r"t(?<!\w.)he\s+" + embassy), re.compile(r"(?<!\w)" + embassy), re.compile(names)), entries
 
 
 def find_places(text: str) -> list[PlaceMention]:
     """All place mentions in ``text``, left to right, longest match first."""
-    return list(_find_places(text))
+    return [p for p in _scan(text).places if p is not None]
+
+
+def find_places_in(text: str, start: int, end: int) -> list[PlaceMention]:
+    """``find_places(text[start:end])`` (offsets in the part), read off the places of the whole ``text``.
+
+    The whole text is scanned once (cached: both extractors read the article). A part set off by
+    whitespace that no match of the whole text crosses is scanned alike: the same positions are
+    tried, and every look-around sees a space or the edge of the part. Otherwise the part is scanned.
+    """
+    scan = _scan(text)
+    if (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace()):
+        i = bisect_left(scan.starts, start)
+        if not (i and scan.ends[i - 1] > start):
+            out = []
+            while i < len(scan.starts) and scan.starts[i] < end:
+                if scan.ends[i] > end:
+                    break
+                p = scan.places[i]
+                if p is not None:
+                    out.append(PlaceMention(p.surface, p.char_start - start, p.char_end - start, p.kind, p.name,
+                                            p.country_code, p.admin1, p.demonym))
+                i += 1
+            else:
+                return out
+    return find_places(text[start:end])
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """Every match of the gazetteer in a text and the place it names (None: read and dropped)."""
+
+    starts: list[int]
+    ends: list[int]
+    places: list[PlaceMention | None]
 
 
 @lru_cache(maxsize=1024)  # both extractors read the same article
-def _find_places(text: str) -> tuple[PlaceMention, ...]:
-    pattern, entries = _gazetteer()
-    out = []
-    for m in pattern.finditer(text):
-        if m.group("embassy"):
-            demonym = entries.get(m.group("emb"))
-            if demonym is None or not demonym.demonym:
-                continue
-            start = m.start("emb")
-            surface = text[start:m.end()]
-            out.append(PlaceMention(surface, start, m.end(), "facility", f"{m.group('emb')} embassy", None, None,
-                                    False))
-            continue
-        surface = m.group()
-        if surface == "US" and m.end() < len(text) and text[m.end():m.end() + 1] == "$":
-            continue
-        e = entries[surface]
-        out.append(PlaceMention(surface, m.start(), m.end(), e.kind, e.name, e.country_code, e.admin1, e.demonym))
-    return tuple(out)
+def _scan(text: str) -> _Scan:
+    """The matches of the alternation of the gazetteer's patterns, left to right, found by searching them
+    apart (each is much faster on its own): the leftmost match wins, the earlier pattern on a tie."""
+    patterns, entries = _gazetteer()
+    if "mbassy" not in text:  # (the embassy patterns end with it)
+        patterns = patterns[2:]
+    found = [p.search(text) for p in patterns]
+    scan = _Scan([], [], [])
+    pos = 0
+    while True:
+        for i, m in enumerate(found):
+            if m is not None and m.start() < pos:
+                found[i] = patterns[i].search(text, pos)
+        live = [(m.start(), i, m) for i, m in enumerate(found) if m is not None]
+        if not live:
+            return scan
+        _, i, m = min(live)  # (i breaks ties: no two are equal)
+        scan.starts.append(m.start())
+        scan.ends.append(m.end())
+        scan.places.append(_place(m, text, entries) if i == len(found) - 1 else _embassy(m, text, entries))
+        pos = m.end()
+
+
+def _embassy(m: re.Match[str], text: str, entries: dict[str, _Entry]) -> PlaceMention | None:
+    demonym = entries.get(m.group("emb"))
+    if demonym is None or not demonym.demonym:
+        return None
+    start = m.start("emb")
+    surface = text[start:m.end()]
+    return PlaceMention(surface, start, m.end(), "facility", f"{m.group('emb')} embassy", None, None, False)
+
+
+def _place(m: re.Match[str], text: str, entries: dict[str, _Entry]) -> PlaceMention | None:
+    surface = m.group()
+    if surface == "US" and m.end() < len(text) and text[m.end():m.end() + 1] == "$":
+        return None
+    e = entries[surface]
+    return PlaceMention(surface, m.start(), m.end(), e.kind, e.name, e.country_code, e.admin1, e.demonym)
 
 
 def country_code(name: str) -> str | None:
