@@ -27,7 +27,7 @@ import yaml
 from pipeline.extract.event_vocab import EVENT_TYPES_YAML, SentenceReading, Trigger, read_article, vocabulary
 from pipeline.ids import make_id
 from pipeline.text.actors import ActorMention, find_actors
-from pipeline.text.cues import Tokens, fold
+from pipeline.text.cues import article_tokens, fold
 from pipeline.text.dates import LEXICON as DATES_LEXICON
 from pipeline.text.dates import DateMention, PublicationDate, find_dates
 from pipeline.text.furniture import caption_indices, is_furniture
@@ -131,7 +131,7 @@ def extract_events(
 ) -> list[dict[str, Any]]:
     """Every distinct event in ``text`` as a row with the columns of schemas/events.yaml."""
     sentences = split_sentences(text) if sentences is None else sentences
-    tokens = Tokens(fold(text))
+    tokens = article_tokens(text)
     folded = tokens.text
     places = find_places(text)
     actors = find_actors(text, tokens)

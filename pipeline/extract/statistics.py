@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pipeline.ids import make_id
+from pipeline.text.cues import article_tokens
 from pipeline.text.dates import DateMention, PublicationDate, find_dates
 from pipeline.text.figures import (
     CLAUSE_BREAK,
@@ -101,6 +102,7 @@ def extract_statistics(
     """Every quantitative claim in ``text`` as a row with the columns of schemas/statistics.yaml."""
     sentences = split_sentences(text) if sentences is None else sentences
     vocab = vocabulary()
+    tokens = article_tokens(text)  # (shared with the events extractor)
     main_memo: list[str | None] = []
 
     def main_country() -> str | None:  # only looked up when a sentence names no fitting place
@@ -129,7 +131,7 @@ def extract_statistics(
             continue
         places = find_places_in(text, sent.start, sent.end)  # the article's places (scanned once)
         sources = find_sources(sent.text)
-        labels = label_numbers(sent.text, mentions, vocab)
+        labels = label_numbers(sent.text, mentions, vocab, tokens, sent.start)
         words_before = _Before(sent.text)
         periods: list[Period] = []
         for i, m in enumerate(mentions):

@@ -226,6 +226,18 @@ class Tokens:
         """Indices of the words that start in ``[start, end)``."""
         return range(bisect_left(self.starts, start), bisect_left(self.starts, end))
 
+    def delimits(self, start: int, end: int) -> bool:
+        """``text[start:end]`` is set off by whitespace (or the text's edges): no word crosses its ends,
+        so its words are the words of the text that start in it."""
+        text = self.text
+        return (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace())
+
+
+@lru_cache(maxsize=4)  # both extractors read the same article
+def article_tokens(text: str) -> Tokens:
+    """The words of an article's folded text."""
+    return Tokens(fold(text))
+
 
 def words(text: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
     """The words of ``text[start:end]`` (letters, digits, inner apostrophes and hyphens)."""

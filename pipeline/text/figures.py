@@ -90,12 +90,13 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(metrics, CueIndex(cues))
 
 
-def find_cues(text: str, tokens: Tokens, vocab: Vocabulary) -> list[MetricCue]:
-    """Every metric cue in ``text`` (``tokens`` of its folded form), a longer phrase hiding the
-    cues inside it ("violent deaths" is not also "deaths")."""
+def find_cues(text: str, tokens: Tokens, vocab: Vocabulary, offset: int = 0) -> list[MetricCue]:
+    """Every metric cue in ``text`` (its folded form's words are ``tokens``, or those of a longer text
+    where ``text`` starts at ``offset``), a longer phrase hiding the cues inside it ("violent deaths" is
+    not also "deaths"). Offsets are in ``text``."""
     spans: dict[tuple[int, int], list[Hit]] = {}
-    for hit in vocab.index.find(tokens):
-        spans.setdefault((hit.start, hit.end), []).append(hit.data)
+    for hit in vocab.index.find(tokens, offset, offset + len(text)):
+        spans.setdefault((hit.start - offset, hit.end - offset), []).append(hit.data)
     found: list[MetricCue] = []
     for (start, end), hits in sorted(spans.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
         if found and start < found[-1].end:
@@ -231,11 +232,24 @@ _ATTR_CUT = re.compile(
 
 
 def label_numbers(
-    text: str, mentions: list[NumberMention], vocab: Vocabulary
+    text: str,
+    mentions: list[NumberMention],
+    vocab: Vocabulary,
+    article: Tokens | None = None,
+    offset: int = 0,
 ) -> list[tuple[str, str | None]]:
-    """(metric, subject) for each number of a sentence, left to right."""
-    tokens = Tokens(fold(text))
-    cues = find_cues(text, tokens, vocab)
+    """(metric, subject) for each number of a sentence, left to right.
+
+    ``article``: the words of the article where the sentence starts at ``offset`` (read once for all
+    its sentences); the sentence's own are read when it is not set off by whitespace there.
+    """
+    if article is not None and article.delimits(offset, offset + len(text)):
+        span = article.span(offset, offset + len(text))
+        tokens, word_starts = article, [s - offset for s in article.starts[span.start : span.stop]]
+    else:
+        tokens, offset = Tokens(fold(text)), 0
+        word_starts = tokens.starts
+    cues = find_cues(text, tokens, vocab, offset)
     requires: dict[str, bool] = {}
     labels = [
         classify(
@@ -245,7 +259,7 @@ def label_numbers(
             mentions[i + 1] if i + 1 < len(mentions) else None,
             vocab,
             cues,
-            tokens.starts,
+            word_starts,
             requires,
         )
         for i, m in enumerate(mentions)

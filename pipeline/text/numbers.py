@@ -23,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.text.alternation import literal_alternation
+
 UNITS_YAML = Path(__file__).resolve().parents[2] / "schemas" / "vocab" / "units.yaml"
 
 # Units whose number is never a date part, a year or a time expression.
@@ -517,6 +519,11 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _WORD_KEYS = frozenset(_WORD_VALUES) | frozenset(_WORD_SCALES)
 _MULT_KEYS = frozenset(_MULTIPLIERS) | frozenset(_FRACTIONS)
 _NUMBER_WORDS = _WORD_KEYS | _MULT_KEYS
+# A number word as a whole run of letters (as _LETTERS splits them) in lower-cased text: one search
+# answers for a sentence without digits, instead of listing all its words.
+_ANY_NUMBER_WORD = re.compile(
+    literal_alternation(sorted(_NUMBER_WORDS), after_first=r"(?<![^\W\d_].)") + r"(?![^\W\d_])"
+)
 _CLOCK_WORDS = frozenset({"am", "pm", "a", "p", "clock", "o'clock"})
 _PERCENT_WORDS = frozenset({"percent", "cent", "ciento", "pct"})
 
@@ -534,9 +541,10 @@ def find_numbers(
     """
     # Fast paths: most sentences hold no digit and none of the number words.
     has_digit = _DIGIT.search(text) is not None
-    letters = _LETTERS.findall(text.lower())
-    if not has_digit and _NUMBER_WORDS.isdisjoint(letters) and "fold" not in text:
+    low = text.lower()
+    if not has_digit and "fold" not in text and _ANY_NUMBER_WORD.search(low) is None:
         return []
+    letters = _LETTERS.findall(low)
     words = set(letters)
     spelled = not words.isdisjoint(_WORD_KEYS)
     mult = not words.isdisjoint(_MULT_KEYS) or "fold" in text
