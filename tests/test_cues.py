@@ -1,0 +1,71 @@
+"""The words of a text (Tokens) and the metric labels read off an article's words instead of a sentence's."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.text.cues import Tokens, article_tokens, fold
+from pipeline.text.figures import label_numbers, vocabulary
+from pipeline.text.numbers import find_numbers
+from pipeline.text.sentences import split_sentences
+
+WORD = re.compile(r"[^\W_][\w'’-]*")
+
+TEXTS = [
+    "",
+    "   ",
+    "Police counted 4,120 homicides in 2023 — the Interior Ministry's figure.",
+    "Las denuncias por extorsión crecieron un 40% en Guayaquil, según la Fiscalía.",
+    "Gang-related killings rose; 'so-called' vacunas (extortion) spread... Next",
+    "İSTANBUL and DİYARBAKIR: letters whose lower case is longer change the offsets of nothing here.",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_tokens_are_the_words_of_the_folded_text_with_their_offsets(text: str) -> None:
+    folded = fold(text)
+    tokens = Tokens(folded)
+    matches = list(WORD.finditer(folded))
+    assert tokens.starts == [m.start() for m in matches]
+    assert tokens.ends == [m.end() for m in matches]
+    assert tokens.words == [m.group().lower() for m in matches]
+    assert tokens.raw == [m.group() for m in matches]
+
+
+ARTICLE = (
+    "Extortion Soars in Guayaquil\n\n"
+    "Police recorded 7,592 homicides in 2023, up from 4,600 the year before. The murder rate reached "
+    "46.18 per 100,000 people, according to the Interior Ministry.\n\n"
+    "“More than 300 families” fled the district, residents said.The army deployed 2,000 soldiers.\n\n"
+    "La tasa de homicidios llegó a 38,8 por cada 100.000 habitantes en 2024, y hubo 1.200 secuestros.\n"
+)
+
+
+def test_labels_read_off_the_article_words_are_the_labels_read_off_each_sentence() -> None:
+    vocab = vocabulary()
+    tokens = article_tokens(ARTICLE)
+    checked = 0
+    for sent in split_sentences(ARTICLE):
+        mentions = find_numbers(sent.text)
+        if not mentions:
+            continue
+        alone = label_numbers(sent.text, mentions, vocab)
+        assert label_numbers(sent.text, mentions, vocab, tokens, sent.start) == alone, sent.text
+        checked += 1
+    assert checked >= 4
+    assert any(metric != "other" for sent in split_sentences(ARTICLE)
+               for metric, _ in label_numbers(sent.text, find_numbers(sent.text), vocab, tokens, sent.start))
+
+
+def test_a_sentence_not_set_off_by_whitespace_is_read_on_its_own() -> None:
+    text = "residents said.The army deployed 2,000 soldiers."
+    tokens = Tokens(fold(text))
+    start = text.index("The army")
+    assert not tokens.delimits(start, len(text))  # no whitespace before it: read on its own, to be safe
+    assert tokens.delimits(0, len(text))
+    sentence = text[start:]
+    mentions = find_numbers(sentence)
+    vocab = vocabulary()
+    assert label_numbers(sentence, mentions, vocab, tokens, start) == label_numbers(sentence, mentions, vocab)
