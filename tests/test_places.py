@@ -52,3 +52,25 @@ def test_places_of_a_part_are_those_of_the_part_read_alone() -> None:
     for start in range(0, len(text), 3):
         for end in range(start, len(text) + 1, 7):
             assert find_places_in(text, start, end) == find_places(text[start:end]), (start, end)
+
+
+def test_the_gazetteer_patterns_find_what_one_alternation_of_every_name_finds() -> None:
+    """The names are searched as several patterns (lower-case ones only where their stems are): the
+    matches are those of one flat alternation of every name, longest first."""
+    import re
+
+    from pipeline.text.places import _gazetteer
+
+    _, entries = _gazetteer()
+    flat = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in sorted(entries, key=len, reverse=True))
+                      + r")(?![\w])")
+    texts = [
+        "Los migrantes ecuatorianos y venezolanos cruzaron hacia territorio colombiano y peruano.",
+        "Un ciudadano estadounidense y dos mexicanos fueron detenidos en Esmeraldas; los ecuatorianas no.",
+        "The ecuatorianos' route: Ecuador, Colombia, Panama, Mexico and the United States.",
+        "Extortion (vacunas) in Manabí and Los Ríos; nothing here is lower-case and a place.",
+    ]
+    for text in texts:
+        expected = [(m.start(), m.end()) for m in flat.finditer(text)]
+        assert [(p.char_start, p.char_end) for p in find_places(text)] == expected, text
+    assert {p.country_code for p in find_places(texts[0])} == {"ECU", "VEN", "COL", "PER"}

@@ -59,7 +59,7 @@ def _fold(s: str) -> str:
 
 
 @cache
-def _gazetteer() -> tuple[tuple[re.Pattern[str], ...], dict[str, _Entry]]:
+def _gazetteer() -> tuple[tuple[_Pattern, ...], dict[str, _Entry]]:
     data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
     entries: dict[str, _Entry] = {}
 
@@ -95,11 +95,37 @@ def _gazetteer() -> tuple[tuple[re.Pattern[str], ...], dict[str, _Entry]]:
     # The alternatives, in order: "<Demonym> embassy" (a facility whose host country the words do not
     # say), first with "the" (a "t" opens no demonym), then a name not right after a letter, digit or
     # point ("(?<![\w.].)" after its first character says the same as "(?<![\w.])" before it). Each
-    # opens with a literal, so re skips the characters that open none of it.
+    # opens with a literal, so re skips the characters that open none of it. The names written in lower
+    # case (Spanish demonyms) are a pattern apart: they open with letters as common as "e", which would
+    # make re try the names at most positions; it is searched only where one of their stems is found.
     embassy = r"(?P<emb>[A-Z][a-z]+)\s+[Ee]mbassy"
-    names = literal_alternation(entries, after_first=r"(?<![\w.].)") + r"(?![\w])"
-    # (an embassy pattern, too, starts a word: "t(?<!\w.)" is "(?<!\w)t" with the literal up front)
-    return (re.compile(r"t(?<!\w.)he\s+" + embassy), re.compile(r"(?<!\w)" + embassy), re.compile(names)), entries
+    lower = sorted(n for n in entries if n[0].islower())
+    upper = [n for n in entries if not n[0].islower()]
+    scans = [
+        _Pattern(re.compile(r"t(?<!\w.)he\s+" + embassy), False, ("mbassy",)),
+        _Pattern(re.compile(r"(?<!\w)" + embassy), False, ("mbassy",)),
+        _Pattern(re.compile(literal_alternation(upper, after_first=r"(?<![\w.].)") + r"(?![\w])"), True, ()),
+    ]
+    if lower:
+        scans.append(_Pattern(re.compile(literal_alternation(lower, after_first=r"(?<![\w.].)") + r"(?![\w])"),
+                              True, tuple(sorted({n[:STEM] for n in lower}))))
+    return tuple(scans), entries
+
+
+STEM = 5  # letters of a lower-case name that must be in a text before its pattern is searched
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """One pattern of the gazetteer: whether it matches names (else embassies), and stems of which one
+    must be in a text for it to match there (none: always searched)."""
+
+    regex: re.Pattern[str]
+    names: bool
+    stems: tuple[str, ...]
+
+    def may_match(self, text: str) -> bool:
+        return not self.stems or any(stem in text for stem in self.stems)
 
 
 def find_places(text: str) -> list[PlaceMention]:
@@ -145,9 +171,9 @@ class _Scan:
 def _scan(text: str) -> _Scan:
     """The matches of the alternation of the gazetteer's patterns, left to right, found by searching them
     apart (each is much faster on its own): the leftmost match wins, the earlier pattern on a tie."""
-    patterns, entries = _gazetteer()
-    if "mbassy" not in text:  # (the embassy patterns end with it)
-        patterns = patterns[2:]
+    scans, entries = _gazetteer()
+    live_scans = [p for p in scans if p.may_match(text)]
+    patterns = [p.regex for p in live_scans]
     found = [p.search(text) for p in patterns]
     scan = _Scan([], [], [])
     pos = 0
@@ -161,7 +187,7 @@ def _scan(text: str) -> _Scan:
         _, i, m = min(live)  # (i breaks ties: no two are equal)
         scan.starts.append(m.start())
         scan.ends.append(m.end())
-        scan.places.append(_place(m, text, entries) if i == len(found) - 1 else _embassy(m, text, entries))
+        scan.places.append(_place(m, text, entries) if live_scans[i].names else _embassy(m, text, entries))
         pos = m.end()
 
 
