@@ -170,3 +170,23 @@ def test_leaving_out_alternatives_a_sentence_cannot_match_finds_the_same_dates()
     for text in texts:
         full = [_mention(lx, m, text, DAY) for m in every.finditer(text)]
         assert find_dates(text, DAY) == [d for d in full if d is not None], text
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "kind", "basis"),
+    [
+        ("Kidnappings rose in January and February.", dt.date(2024, 1, 1), dt.date(2024, 2, 29), "point", "relative"),
+        ("The army patrolled from March to May 2023.", dt.date(2023, 3, 1), dt.date(2023, 5, 31), "range", "explicit"),
+        ("Between November and January 2024, 300 died.", dt.date(2023, 11, 1), dt.date(2024, 1, 31), "range",
+         "explicit"),
+        ("Entre enero y marzo de 2022 hubo 900 denuncias.", dt.date(2022, 1, 1), dt.date(2022, 3, 31), "range",
+         "explicit"),
+        ("In the January-March 2021 quarter", dt.date(2021, 1, 1), dt.date(2021, 3, 31), "range", "explicit"),
+        ("In December and January, violence fell.", dt.date(2023, 12, 1), dt.date(2024, 1, 31), "point", "relative"),
+    ],
+)
+def test_two_months_joined_are_one_period_from_the_first_to_the_second(
+    text: str, start: dt.date, end: dt.date, kind: str, basis: str
+) -> None:
+    d = one(text)
+    assert (d.start, d.end, d.precision, d.kind, d.basis) == (start, end, "range", kind, basis)

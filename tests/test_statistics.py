@@ -405,3 +405,11 @@ def test_a_baseline_after_up_from_shares_the_metric_however_far_back() -> None:
             "of 2023, up from 24,000 in all of 2022, officials said.")
     assert {r["value"]: r["metric"] for r in rows_of(text)} == {50000.0: "migrant_transits",
                                                                 24000.0: "migrant_transits"}
+
+
+def test_a_change_over_two_months_compares_them_with_the_same_months_a_year_earlier() -> None:
+    row = one("Homicides fell 15% in January and February compared with the same months of last year.",
+              unit="percent")
+    assert (row["is_change"], row["period_start"], row["period_end"], row["period_text"]) == (
+        True, dt.date(2025, 1, 1), dt.date(2025, 2, 28), "January and February")
+    assert (row["baseline_start"], row["baseline_end"]) == (dt.date(2024, 1, 1), dt.date(2024, 2, 29))

@@ -8,6 +8,7 @@ country.  Page furniture is skipped; a figure stated twice is kept once.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections import Counter
@@ -85,6 +86,12 @@ _YEAR_BEFORE = re.compile(
     r"\b(?:year|month)\s+(?:before|earlier|prior)|\b(?:previous|prior|preceding)\s+(?:year|month)|"
     r"\bsame\s+(?:month|period|time|quarter)|year[- ](?:on|over)[- ]year|\binteranual|\baño\s+anterior|"
     r"\bmismo\s+(?:mes|período|periodo)",
+    re.IGNORECASE,
+)
+# "compared with the same months of [last year]", "frente al mismo periodo de [2023]"
+_SAME_PART_BEFORE = re.compile(
+    r"\b(?:same|mismos?|misma)\s+(?:\w+\s+)?(?:months?|period|quarter|weeks?|days?|time|mes(?:es)?|per[ií]odo|"
+    r"trimestre|semanas?|d[ií]as)\s+(?:(?:of|in|de|del)\s+(?:the\s+|el\s+)?)?$",
     re.IGNORECASE,
 )
 _ORIGIN_BEFORE = re.compile(r"\b(?:from|de|desde|fleeing|left|leaving|of)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -314,26 +321,36 @@ class _Before:
 
 
 def _baseline(base: DateMention | None, period: Period, text: str) -> Baseline:
-    """The comparison period of a change: stated, or the same period a year earlier ("the year before")."""
+    """The comparison period of a change: stated, or the same period a year earlier ("the year before");
+    "the same months of 2023" is the period's months in that year."""
     if base is not None and base.start is not None and not _YEAR_BEFORE.search(base.date_text):
+        same = _SAME_PART_BEFORE.search(text[max(0, base.char_start - 40) : base.char_start])
+        if same and base.precision == "year" and base.end is not None and period[0] and period[1]:
+            years = period[1].year - base.end.year
+            if years > 0 and period[0].year == period[1].year:
+                return _shift_back(period, years)
         return base.start, base.end
     if base is not None or _YEAR_BEFORE.search(text):
         return _shift_back(period)
     return None, None
 
 
-def _shift_back(period: Period) -> Baseline:
+def _shift_back(period: Period, years: int = 1) -> Baseline:
+    """The same period ``years`` earlier; whole months stay whole (February 2025 -> 1-29 February 2024)."""
     start, end = period[0], period[1]
     if start is None or end is None:
         return None, None
-    return _minus_year(start), _minus_year(end)
+    if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
+        last = _minus_year(end.replace(day=1), years)
+        return _minus_year(start, years), last.replace(day=calendar.monthrange(last.year, last.month)[1])
+    return _minus_year(start, years), _minus_year(end, years)
 
 
-def _minus_year(d: dt.date) -> dt.date:
+def _minus_year(d: dt.date, years: int = 1) -> dt.date:
     try:
-        return d.replace(year=d.year - 1)
+        return d.replace(year=d.year - years)
     except ValueError:  # 29 February
-        return d.replace(year=d.year - 1, day=28)
+        return d.replace(year=d.year - years, day=28)
 
 
 def _range_parts(d: DateMention) -> tuple[tuple[dt.date, dt.date, str], tuple[dt.date, dt.date, str]]:

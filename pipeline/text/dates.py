@@ -94,6 +94,11 @@ class _Lexicon:
     dateline: re.Pattern[str]
 
 
+_MONTH_DASH = "-|–|—"
+# Joining words that make two months a span from one to the other (else, as "and", both months together).
+_SPAN_WORDS = frozenset({"to", "through", "until", "a", "hasta", "from", "between", "entre", "de", "desde"})
+
+
 def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
@@ -141,6 +146,11 @@ def _lexicon() -> _Lexicon:
          ["between|entre"]),
         (rf"(?P<yrf>(?:(?:[Ff]rom|[Dd]e|[Dd]esde)\s+)?(?<!\d)(?P<yrf_a>{year})\s*(?:to|through|until|a|hasta|-|–|—)\s*"
          rf"(?P<yrf_b>{year})(?!\d))", [rf"{year}\s*(?:to|through|until|a|hasta|-|–|—)\s*{year}"], []),
+        # "January and February", "from March to May 2024", "entre enero y marzo de 2024": months joined
+        (rf"(?P<mr>(?:(?P<mr_p>[Ff]rom|[Bb]etween|[Ee]ntre|[Dd]e|[Dd]esde)\s+)?(?P<mr_a>{mon_full})"
+         rf"(?:\s*(?P<mr_d>{_MONTH_DASH})\s*|\s+(?P<mr_c>and|to|through|until|y|a|hasta)\s+)(?P<mr_b>{mon_full})"
+         rf"(?:,?\s+(?:of\s+|del?\s+)?(?P<mr_y>{year})(?!\d))?)",
+         [rf"{any_month}(?:\s*(?:{_MONTH_DASH})\s*|\s+(?:and|to|through|until|y|a|hasta)\s+){any_month}"], []),
         (rf"(?P<my>(?P<my_mon>{mon})\.?(?:\s+(?:de|del))?,?\s+(?P<my_y>{year})(?!\d))", [any_month, year], []),
         (rf"(?P<md>(?P<md_mon>{mon})\.?\s+(?P<md_d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:]|[.,]\d))", [any_month], []),
         (rf"(?P<dm>(?<!\d)(?P<dm_d>\d{{1,2}})\s+de\s+(?P<dm_mon>{mon}))", [any_month], []),
@@ -320,6 +330,23 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
         if not a < b:
             return None
         start, end, precision, kind = dt.date(a, 1, 1), dt.date(b, 12, 31), "range", "range"
+    elif which == "mr":
+        a, b = lx.months[g["mr_a"].lower()], lx.months[g["mr_b"].lower()]
+        if a == b:
+            return None
+        if g["mr_y"]:
+            y_b: int | None = int(g["mr_y"])
+        else:  # the year of the later month, as for a month alone
+            got = _yearless(b, None, published, before)
+            y_b = got[0].year if got else None
+            basis = "relative"
+        if y_b is None:
+            start = end = None
+        else:
+            start, end = dt.date(y_b - (a > b), a, 1), _month_end(y_b, b)  # "November to January 2024"
+        joined = {(g["mr_p"] or "").lower(), (g["mr_c"] or "").lower()}
+        precision = "range"
+        kind = "range" if g["mr_d"] or not joined.isdisjoint(_SPAN_WORDS) else "point"
     elif which == "my":
         y, mo = int(g["my_y"]), lx.months[g["my_mon"].lower()]
         start, end, precision = dt.date(y, mo, 1), _month_end(y, mo), "month"
