@@ -413,3 +413,13 @@ def test_a_change_over_two_months_compares_them_with_the_same_months_a_year_earl
     assert (row["is_change"], row["period_start"], row["period_end"], row["period_text"]) == (
         True, dt.date(2025, 1, 1), dt.date(2025, 2, 28), "January and February")
     assert (row["baseline_start"], row["baseline_end"]) == (dt.date(2024, 1, 1), dt.date(2024, 2, 29))
+
+
+def test_a_date_in_another_clause_further_on_does_not_date_the_number() -> None:
+    row = one("About 2,300 inmates remain in the jail, where riots in 2021 left 119 people dead.", value=2300.0)
+    assert (row["period_start"], row["period_precision"]) == (None, "unknown")
+    riot = one("About 2,300 inmates remain in the jail, where riots in 2021 left 119 people dead.", value=119.0)
+    assert riot["period_start"] == dt.date(2021, 1, 1)
+    # a date further on in the number's own clause still dates it
+    seized = one("Police seized 7 tonnes of cocaine at the port and arrested 1,200 people in 2023.", value=1200.0)
+    assert seized["period_start"] == dt.date(2023, 1, 1)

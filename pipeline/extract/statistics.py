@@ -88,6 +88,11 @@ _YEAR_BEFORE = re.compile(
     r"\bmismo\s+(?:mes|período|periodo)",
     re.IGNORECASE,
 )
+# A relative or adverbial clause set off by a comma: a date in it is its own ("..., where riots in 2021 ...")
+_OTHER_CLAUSE = re.compile(
+    r",\s+(?:where|which|while|whereas|when|who|whom|whose|although|though|donde|cuando|mientras|aunque)\b",
+    re.IGNORECASE,
+)
 # "compared with the same months of [last year]", "frente al mismo periodo de [2023]"
 _SAME_PART_BEFORE = re.compile(
     r"\b(?:same|mismos?|misma)\s+(?:\w+\s+)?(?:months?|period|quarter|weeks?|days?|time|mes(?:es)?|per[ií]odo|"
@@ -254,12 +259,15 @@ def _period(
         own_after
         and words_between(text[m.unit_end : own_after[0].char_start]) <= 8
         and ";" not in text[m.unit_end : own_after[0].char_start]
+        and not _OTHER_CLAUSE.search(text, m.unit_end, own_after[0].char_start)
     ):
         chosen = own_after[0]
     elif own_before:
         chosen = own_before[-1]
     else:  # a date further on, unless it is a comparison's ("double the amount in the same period of 2022")
-        chosen = next((d for d in own_after if not before_date.compares(d.char_start)), None)
+        # or another clause's ("1,500 inmates remain in the prison, where riots in 2021 left 119 dead")
+        chosen = next((d for d in own_after if not before_date.compares(d.char_start)
+                       and not _OTHER_CLAUSE.search(text, m.unit_end, d.char_start)), None)
     if chosen is None:
         # No date of its own: the period of an earlier number in the sentence, else the sentence's only date
         # ("Police seized 7 tonnes and arrested 1,200 people in 2023").
