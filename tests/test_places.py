@@ -74,3 +74,10 @@ def test_the_gazetteer_patterns_find_what_one_alternation_of_every_name_finds() 
         expected = [(m.start(), m.end()) for m in flat.finditer(text)]
         assert [(p.char_start, p.char_end) for p in find_places(text)] == expected, text
     assert {p.country_code for p in find_places(texts[0])} == {"ECU", "VEN", "COL", "PER"}
+
+
+def test_a_country_name_that_is_a_given_name_before_a_surname_is_a_person() -> None:
+    assert find_places("Jordan Ramírez, a lawyer for the inmates, said conditions had worsened.") == []
+    assert [p.country_code for p in find_places("Israel Vargas met officials from Israel in Quito.")] == ["ISR", "ECU"]
+    assert [p.country_code for p in find_places("Troops from Jordan arrived. Chad said on Monday.")] == ["JOR", "TCD"]
+    assert [p.country_code for p in find_places("Talks in Georgia Monday ended.")] == ["GEO"]

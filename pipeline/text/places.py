@@ -205,7 +205,21 @@ def _place(m: re.Match[str], text: str, entries: dict[str, _Entry]) -> PlaceMent
     if surface == "US" and m.end() < len(text) and text[m.end():m.end() + 1] == "$":
         return None
     e = entries[surface]
+    if e.kind == "country" and surface in _person_names()[0]:
+        after = _NEXT_WORD.match(text, m.end())
+        if after and after.group(1) not in _person_names()[1]:
+            return None  # "Jordan Ramírez": a person
     return PlaceMention(surface, m.start(), m.end(), e.kind, e.name, e.country_code, e.admin1, e.demonym)
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([A-ZÁÉÍÓÚÑ][a-záéíóúñ'’]+)\b")
+
+
+@cache
+def _person_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(country names that are also given names, capitalised words after them that are no surname)."""
+    data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    return frozenset(data.get("given_names", [])), frozenset(data.get("not_surnames", []))
 
 
 def country_code(name: str) -> str | None:
