@@ -81,3 +81,12 @@ def test_a_country_name_that_is_a_given_name_before_a_surname_is_a_person() -> N
     assert [p.country_code for p in find_places("Israel Vargas met officials from Israel in Quito.")] == ["ISR", "ECU"]
     assert [p.country_code for p in find_places("Troops from Jordan arrived. Chad said on Monday.")] == ["JOR", "TCD"]
     assert [p.country_code for p in find_places("Talks in Georgia Monday ended.")] == ["GEO"]
+
+
+def test_the_generic_words_of_a_facility_name_may_be_lower_case() -> None:
+    [p] = find_places("Riots broke out in the Litoral penitentiary overnight.")
+    assert (p.kind, p.name, p.admin1, p.country_code) == ("facility", "Litoral Penitentiary", "Guayas", "ECU")
+    [p] = find_places("Inmates of the Litoral prison were moved.")
+    assert p.name == "Litoral Prison"
+    [p] = find_places("Protesters gathered outside Carondelet Palace.")
+    assert p.name == "Carondelet Palace"

@@ -89,7 +89,10 @@ def _gazetteer() -> tuple[tuple[_Pattern, ...], dict[str, _Entry]]:
         for city in cities:
             add(city, _Entry("city", city, "ECU", province, False))
     for name, (code, admin1) in data["facilities"].items():
-        add(name, _Entry("facility", name, code, admin1, False))
+        first, *rest = name.split(" ")
+        # News writes the generic words of a name in lower case too ("the Litoral penitentiary").
+        for form in dict.fromkeys([name, " ".join([first, *(w.lower() if w.istitle() else w for w in rest)])]):
+            add(form, _Entry("facility", name, code, admin1, False))
     for name, code in data["foreign_cities"].items():
         add(name, _Entry("city", name, code, None, False))
     # The alternatives, in order: "<Demonym> embassy" (a facility whose host country the words do not
