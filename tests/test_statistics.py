@@ -423,3 +423,11 @@ def test_a_date_in_another_clause_further_on_does_not_date_the_number() -> None:
     # a date further on in the number's own clause still dates it
     seized = one("Police seized 7 tonnes of cocaine at the port and arrested 1,200 people in 2023.", value=1200.0)
     assert seized["period_start"] == dt.date(2023, 1, 1)
+
+
+def test_a_change_since_a_year_runs_from_then_to_the_article_against_that_year() -> None:
+    day = PublicationDate(dt.date(2025, 3, 12), dt.date(2025, 3, 12), "day", "manifest")
+    row = one("Extortion complaints have soared by 128% since 2021, prosecutors said.", day, unit="percent")
+    assert (row["is_change"], row["period_start"], row["period_end"], row["period_precision"], row["period_text"]) == (
+        True, dt.date(2021, 1, 1), dt.date(2025, 3, 12), "range", "since 2021")
+    assert (row["baseline_start"], row["baseline_end"]) == (dt.date(2021, 1, 1), dt.date(2021, 12, 31))

@@ -268,6 +268,10 @@ def _period(
         # or another clause's ("1,500 inmates remain in the prison, where riots in 2021 left 119 dead")
         chosen = next((d for d in own_after if not before_date.compares(d.char_start)
                        and not _OTHER_CLAUSE.search(text, m.unit_end, d.char_start)), None)
+    if chosen is None and change and base is not None and base.start and base.end and published.end \
+            and before_date.since(base.char_start) and base.start <= published.end:
+        # "soared by 128% since 2021": from then until the article, against 2021
+        return (base.start, published.end, "range", "since " + base.date_text), (base.start, base.end)
     if chosen is None:
         # No date of its own: the period of an earlier number in the sentence, else the sentence's only date
         # ("Police seized 7 tonnes and arrested 1,200 people in 2023").
@@ -323,9 +327,13 @@ class _Before:
         """A superlative's reference ("the highest since"), which does not date the figure."""
         return self._ask(_COMPARATIVE_BEFORE, "comparative", pos)
 
+    def since(self, pos: int) -> bool:
+        """ "since 2021", "desde 2021": the start of a span running to the present."""
+        return self._ask(_SINCE_BEFORE, "since", pos)
+
     def compares(self, pos: int) -> bool:
         """The other side of a comparison ("than in 2022", "the same period of 2022"), not "since"."""
-        return self.baseline(pos) and not self._ask(_SINCE_BEFORE, "since", pos)
+        return self.baseline(pos) and not self.since(pos)
 
 
 def _baseline(base: DateMention | None, period: Period, text: str) -> Baseline:
