@@ -190,3 +190,14 @@ def test_two_months_joined_are_one_period_from_the_first_to_the_second(
 ) -> None:
     d = one(text)
     assert (d.start, d.end, d.precision, d.kind, d.basis) == (start, end, "range", kind, basis)
+
+
+def test_a_part_of_the_year_not_over_at_publication_is_of_the_year_before() -> None:
+    january = parse_published("2025-01-05")
+    d = one("los secuestros aumentaron un 75 % en los primeros once meses del año", january)
+    assert (d.start, d.end) == (dt.date(2024, 1, 1), dt.date(2024, 11, 30))
+    june = parse_published("2025-06-15")
+    d = one("homicides fell in the first half of the year", june)
+    assert (d.start, d.end) == (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
+    d = one("homicides fell in the first nine months of this year", january)  # said outright: kept
+    assert (d.start, d.end) == (dt.date(2025, 1, 1), dt.date(2025, 9, 30))

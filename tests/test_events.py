@@ -372,3 +372,14 @@ def test_a_date_in_an_aside_set_off_by_commas_stays_in_the_aside() -> None:
     rows = {r["event_type"]: r for r in events(text)}
     assert rows["election"]["date_start"] == dt.date(2023, 4, 1)
     assert rows["security_operation"]["date_start"] is None  # the text does not say when
+
+
+def test_de_acuerdo_con_is_according_to_not_an_agreement() -> None:
+    import datetime as _dt
+
+    from pipeline.text.dates import PublicationDate as _Pub
+
+    day = _Pub(_dt.date(2025, 1, 5), _dt.date(2025, 1, 5), "day", "manifest")
+    assert extract_events("Los secuestros aumentaron un 75 %, de acuerdo con datos de la Fiscalía.", "x", day) == []
+    [row] = extract_events("Ecuador y Colombia firmaron el 3 de enero un acuerdo de cooperación.", "x", day)
+    assert (row["event_type"], row["date_start"]) == ("agreement", _dt.date(2025, 1, 3))

@@ -390,7 +390,9 @@ def test_an_all_caps_headline_on_the_first_line_is_the_articles_own() -> None:
     [
         ("Police recorded 3,500 homicides in the first six months of 2024.", dt.date(2024, 1, 1),
          dt.date(2024, 6, 30)),
-        ("Kidnappings rose 20% in the first half of the year.", dt.date(2025, 1, 1), dt.date(2025, 6, 30)),
+        # (published in March 2025: the first half of 2025 is not over, so "the year" is 2024)
+        ("Kidnappings rose 20% in the first half of the year.", dt.date(2024, 1, 1), dt.date(2024, 6, 30)),
+        ("Kidnappings rose 20% in the first two months of the year.", dt.date(2025, 1, 1), dt.date(2025, 2, 28)),
         ("Se registraron 1.200 homicidios en los primeros tres meses de 2023.", dt.date(2023, 1, 1),
          dt.date(2023, 3, 31)),
     ],
@@ -431,3 +433,11 @@ def test_a_change_since_a_year_runs_from_then_to_the_article_against_that_year()
     assert (row["is_change"], row["period_start"], row["period_end"], row["period_precision"], row["period_text"]) == (
         True, dt.date(2021, 1, 1), dt.date(2025, 3, 12), "range", "since 2021")
     assert (row["baseline_start"], row["baseline_end"]) == (dt.date(2021, 1, 1), dt.date(2021, 12, 31))
+
+
+def test_a_spanish_baseline_after_frente_a_las_shares_the_metric_of_the_change() -> None:
+    text = ("Ecuador registró 6.964 muertes violentas en 2024, una reducción del 14,6 % frente a las 8.248 de 2023, "
+            "informó la Policía.")
+    base = one(text, value=8248.0)
+    assert (base["metric"], base["period_start"], base["subject"]) == (
+        "violent_deaths", dt.date(2023, 1, 1), "muertes violentas")

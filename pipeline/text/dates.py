@@ -95,6 +95,9 @@ class _Lexicon:
 
 
 _MONTH_DASH = "-|–|—"
+# A part of "the year" may end this long after publication (a report on the first half in mid-June);
+# one ending later is of the year before.
+_UNFINISHED_DAYS = 31
 # Joining words that make two months a span from one to the other (else, as "and", both months together).
 _SPAN_WORDS = frozenset({"to", "through", "until", "a", "hasta", "from", "between", "entre", "de", "desde"})
 
@@ -323,6 +326,10 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
             start = end = None
         else:
             start, end = (dt.date(y, 13 - n, 1), dt.date(y, 12, 31)) if last else (dt.date(y, 1, 1), _month_end(y, n))
+            if g["pty_r"] and g["pty_r"].lower() in ("the year", "año") and published.end is not None \
+                    and end > published.end + dt.timedelta(days=_UNFINISHED_DAYS):
+                # "the first eleven months of the year" in an article of January: the year just ended
+                start, end = start.replace(year=y - 1), end.replace(year=y - 1)
         precision = "range"
     elif which in ("yrb", "yrf"):
         p = which

@@ -143,7 +143,8 @@ _SUBJECT_STOP = frozenset(
         "are will would could can may might must should did do does been being be said says according while "
         "but or than as of comes came come remain remains remained marking making bringing leaving including "
         "compared over between after before across among per alone each every en el la los las que con por "
-        "para durante desde se fueron han ha son es fue según tras sobre entre"
+        "para durante desde se fueron han ha son es fue según tras sobre entre frente respecto comparado comparada "
+        "versus vs"
     )
 )
 _ARTICLES = frozenset({"a", "an", "the", "its", "their", "his", "her", "un", "una", "el", "la", "los", "las"})
@@ -392,8 +393,10 @@ _LINK = re.compile(r"(?:\b(?:and|or|y|o|to|from|than|versus|vs\.?|a|hasta|de)|,)
 
 
 _BASELINE_LINK = re.compile(
-    r"\b(?:(?:up|down|rising|falling|climbing|dropping)\s+from|compared\s+(?:with|to)|versus|vs\.?|frente\s+a)"
-    r"\s+(?:(?:more\s+than|about|around|nearly|almost|some|just)\s+)?$",
+    r"\b(?:(?:up|down|rising|falling|climbing|dropping)\s+from|compared\s+(?:with|to)|versus|vs\.?|frente\s+al?|"
+    r"comparad[oa]s?\s+con|en\s+comparaci[oó]n\s+con|respecto\s+al?)"
+    r"\s+(?:(?:the|el|la|los|las)\s+)?(?:(?:more\s+than|about|around|nearly|almost|some|just|m[aá]s\s+de|unos|unas|"
+    r"cerca\s+de)\s+)?$",
     re.IGNORECASE,
 )
 
