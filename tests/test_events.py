@@ -383,3 +383,16 @@ def test_de_acuerdo_con_is_according_to_not_an_agreement() -> None:
     assert extract_events("Los secuestros aumentaron un 75 %, de acuerdo con datos de la Fiscalía.", "x", day) == []
     [row] = extract_events("Ecuador y Colombia firmaron el 3 de enero un acuerdo de cooperación.", "x", day)
     assert (row["event_type"], row["date_start"]) == ("agreement", _dt.date(2025, 1, 3))
+
+
+def test_an_extradition_happens_where_it_leaves_from_not_where_it_goes() -> None:
+    import datetime as _dt
+
+    from pipeline.text.dates import PublicationDate as _Pub
+
+    day = _Pub(_dt.date(2025, 3, 12), _dt.date(2025, 3, 12), "day", "manifest")
+    [row] = extract_events("Ecuador on Wednesday extradited a gang leader to the United States.", "x", day)
+    assert (row["country_code"], row["date_start"]) == ("ECU", _dt.date(2025, 3, 12))
+    # a deployment to a place happens there
+    [row] = extract_events("The army deployed 2,000 soldiers to Esmeraldas on Tuesday.", "x", day)
+    assert (row["country_code"], row["admin1"]) == ("ECU", "Esmeraldas")

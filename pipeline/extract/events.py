@@ -337,7 +337,10 @@ def _mention_places(s: Sentence, t: Trigger, reading: SentenceReading, places: l
         if p.kind not in _PLACE_RANK:
             continue  # a region ("Latin America") is too wide to say where
         subject = bool(_SUBJECT.search(folded[s.start:p.char_start]))
-        if _LOCATIVE.search(before):
+        to = _LOCATIVE.search(before)
+        if to and _DESTINATION_TO.search(to.group()) and _sends_abroad(folded[t.start:t.end]):
+            continue  # "extradited ... to the United States": where he was sent, not where it happened
+        if to:
             level = LOCATED_AFTER_PREPOSITION
         elif recipient and subject:
             level = 0  # "Washington pledged ...": the giver, not where the aid goes
@@ -368,6 +371,21 @@ def _fatalities(s: Sentence, reading: SentenceReading, t: Trigger) -> int | None
         if after_words.match(folded, n.unit_end) or lead_words.search(folded, 0, n.qualifier_start):
             return int(n.value)
     return None
+
+
+_DESTINATION_TO = re.compile(r"^(?:to|into|toward|towards|hacia)\b", re.IGNORECASE)
+
+
+def _sends_abroad(trigger: str) -> bool:
+    """The trigger sends people to another country (reading rule ``destination_triggers``)."""
+    return _destination_pattern().match(trigger) is not None
+
+
+@lru_cache(maxsize=1)
+def _destination_pattern() -> re.Pattern[str]:
+    data = yaml.safe_load(EVENT_TYPES_YAML.read_text(encoding="utf-8"))["reading"]["destination_triggers"]
+    alts = [re.escape(fold(w).lower().rstrip("*")) + (r"\w*" if w.endswith("*") else r"\b") for w in data]
+    return re.compile(rf"(?:{'|'.join(alts)})", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
