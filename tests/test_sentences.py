@@ -42,3 +42,13 @@ def test_offsets_point_into_the_article_and_lines_are_counted() -> None:
     assert [(s.text, s.line_index, s.is_line) for s in sentences] == [
         ("HEADLINE HERE", 0, True), ("First one.", 1, False), ("Second one.", 1, False), ("Third line", 2, True)]
     assert all(text[s.start:s.end] == s.text for s in sentences)
+
+
+def test_every_line_of_the_seed_articles_is_split_as_the_sentencizer_splits_it() -> None:
+    from pathlib import Path
+
+    seeds = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
+    lines = [line for p in seeds for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(lines) > 40
+    for line in lines:
+        assert [s.text for s in split_sentences(line)] == _sentencizer(line), line
