@@ -396,3 +396,32 @@ def test_an_extradition_happens_where_it_leaves_from_not_where_it_goes() -> None
     # a deployment to a place happens there
     [row] = extract_events("The army deployed 2,000 soldiers to Esmeraldas on Tuesday.", "x", day)
     assert (row["country_code"], row["admin1"]) == ("ECU", "Esmeraldas")
+
+
+def test_an_event_introduced_by_following_keeps_its_date_to_itself() -> None:
+    import datetime as _dt
+
+    from pipeline.text.dates import PublicationDate as _Pub
+
+    day = _Pub(_dt.date(2024, 1, 10), _dt.date(2024, 1, 10), "day", "manifest")
+    text = ("The minister declared a state of emergency following the disappearance of a gang leader from a prison "
+            "in Guayaquil on Sunday.")
+    rows = {r["event_type"]: r for r in extract_events(text, "x", day)}
+    assert rows["prison_escape"]["date_start"] == _dt.date(2024, 1, 7)
+    assert rows["state_of_emergency"]["date_start"] is None  # not Sunday: it followed the escape
+    # without a word of sequence, a date the other trigger claims is still shared
+    text = "Gunmen stormed a prison in Guayaquil on Tuesday, freeing dozens of inmates."
+    assert {r["date_start"] for r in extract_events(text, "x", day)} == {_dt.date(2024, 1, 9)}
+
+
+def test_the_disappearance_of_an_inmate_from_a_prison_is_an_escape() -> None:
+    import datetime as _dt
+
+    from pipeline.text.dates import PublicationDate as _Pub
+
+    day = _Pub(_dt.date(2024, 1, 10), _dt.date(2024, 1, 10), "day", "manifest")
+    text = 'Officials confirmed the disappearance of the gang leader, known as "Fito", from a prison on Sunday.'
+    [row] = extract_events(text, "x", day)
+    assert (row["event_type"], row["date_start"]) == ("prison_escape", _dt.date(2024, 1, 7))
+    # no prison in the sentence: no escape
+    assert extract_events("Relatives reported the disappearance of two fishermen from the port.", "x", day) == []

@@ -264,7 +264,9 @@ def _trigger_date(s: Sentence, t: Trigger, reading: SentenceReading, dates: list
 
     others = [x for x in triggers if x.type != t.type]
     unclaimed = [d for d in dates if all(dist(d) <= dist(d, x) for x in others)]
-    own = [d for d in unclaimed or dates if reading.clause_of(s.start + d.char_start) == t.clause]
+    if not unclaimed:  # every date is nearer another trigger: shared, unless that one is set apart in time
+        unclaimed = [d for d in dates if not any(dist(d, x) < dist(d) and _in_sequence(s, x) for x in others)]
+    own = [d for d in unclaimed if reading.clause_of(s.start + d.char_start) == t.clause]
     if own:
         return min(own, key=dist)
     if t.kind != "cue":
@@ -371,6 +373,20 @@ def _fatalities(s: Sentence, reading: SentenceReading, t: Trigger) -> int | None
         if after_words.match(folded, n.unit_end) or lead_words.search(folded, 0, n.qualifier_start):
             return int(n.value)
     return None
+
+
+def _in_sequence(s: Sentence, x: Trigger) -> bool:
+    """The trigger is introduced as another event before or after ("following the disappearance")."""
+    return _sequence_pattern().search(s.text[max(0, x.start - s.start - 30):x.start - s.start]) is not None
+
+
+@lru_cache(maxsize=1)
+def _sequence_pattern() -> re.Pattern[str]:
+    words = yaml.safe_load(EVENT_TYPES_YAML.read_text(encoding="utf-8"))["reading"]["sequence_words"]
+    alts = "|".join(r"\s+".join(re.escape(p) for p in w.split()) for w in sorted(words, key=len, reverse=True))
+    # the word, then at most "the", a determiner or a name's first words before the trigger
+    return re.compile(rf"\b(?:{alts})\s+(?:(?:the|a|an|his|her|their|its|la|el|los|las|su|sus)\s+)?$",
+                      re.IGNORECASE)
 
 
 _DESTINATION_TO = re.compile(r"^(?:to|into|toward|towards|hacia)\b", re.IGNORECASE)
