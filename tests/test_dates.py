@@ -201,3 +201,22 @@ def test_a_part_of_the_year_not_over_at_publication_is_of_the_year_before() -> N
     assert (d.start, d.end) == (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
     d = one("homicides fell in the first nine months of this year", january)  # said outright: kept
     assert (d.start, d.end) == (dt.date(2025, 1, 1), dt.date(2025, 9, 30))
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("In the past four years the murder rate has quadrupled.", dt.date(2020, 3, 20)),
+        ("Over the last 12 months, police seized 200 tonnes.", dt.date(2023, 3, 20)),
+        ("Los secuestros crecieron en los últimos tres años.", dt.date(2021, 3, 20)),
+        ("Attacks rose in the past week.", dt.date(2024, 3, 13)),
+        ("during the past two decades", dt.date(2004, 3, 20)),
+    ],
+)
+def test_the_past_n_units_run_back_from_the_publication_day(text: str, start: dt.date) -> None:
+    d = one(text)
+    assert (d.start, d.end, d.precision, d.basis) == (start, dt.date(2024, 3, 20), "range", "relative")
+
+
+def test_the_past_years_without_a_count_give_no_span() -> None:
+    assert find_dates("The last years were hard for the port.", DAY) == []

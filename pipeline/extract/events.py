@@ -219,8 +219,9 @@ def _date_words() -> frozenset[str]:
     """Month and weekday names (schemas/lexicon/dates.yaml) and words of relative time, lower-case."""
     data = yaml.safe_load(DATES_LEXICON.read_text(encoding="utf-8"))
     words = [w for names in data["months"].values() for w in names] + list(data["weekdays"]) + list(data["weekdays_es"])
-    words += ["week", "weekend", "month", "year", "years", "decade", "yesterday", "today", "tonight", "ayer",
-              "hoy", "anoche", "semana", "mes", "año", "años"]
+    words += ["week", "weeks", "weekend", "month", "months", "year", "years", "day", "days", "decade", "decades",
+              "yesterday", "today", "tonight", "ayer", "hoy", "anoche", "semana", "semanas", "mes", "meses", "año",
+              "años", "días", "dias", "décadas", "decadas"]
     return frozenset(w.lower() for w in words)
 
 

@@ -160,6 +160,11 @@ def _lexicon() -> _Lexicon:
         (r"(?P<dec>(?:the\s+|los\s+años\s+)?(?P<dec_y>1[89]\d0|20\d0)['’]?s(?!\w))", [r"\d0['’]?s"], []),
         (rf"(?P<wke>(?:(?:over|during|on)\s+)?the\s+(?P<wke_o>{ordinal})\s+weekend\s+of\s+"
          rf"(?:the\s+year|(?P<wke_mon>{mon_full})|(?P<wke_y>{year})))", [r"weekend\s+of"], []),
+        # "in the past four years", "over the last 12 months", "los últimos tres años": back from publication
+        (rf"(?P<pl>(?i:(?:(?:in|over|during|for)\s+)?the\s+(?:past|last)|(?:en\s+|durante\s+)?los\s+[uú]ltimos)"
+         rf"(?:\s+(?P<pl_n>\d{{1,2}}|{_alt([str(k) for k in data['month_counts'] if k != 'half'])}))?"
+         r"\s+(?P<pl_u>(?i:years?|months?|weeks?|days?|decades?|a[nñ]os|meses|semanas|d[ií]as|d[eé]cadas))(?!\w))",
+         [], [r"(?:past|last|ltimos)\s"]),
         (r"(?P<rwe>(?i:(?:last|this|next|over\s+the|during\s+the|the\s+past)\s+weekend)\b)", [], ["weekend"]),
         (r"(?P<rel>(?i:(?:earlier|later)\s+this\s+(?:month|week|year)|this\s+(?:month|week|year)|"
          r"last\s+(?:month|week|year)|next\s+(?:month|week|year)|the\s+(?:year|month)\s+before|"
@@ -188,8 +193,8 @@ def _lexicon() -> _Lexicon:
         weekday_index=weekday_index,
         month_counts={str(k).lower(): int(v) for k, v in data["month_counts"].items()},
         dateline=re.compile(rf"(?i)^\W*(?:{_alt(data['dateline_cues'])})\b\W*"),
-        prefilter=re.compile(rf"\d|(?<!\w)(?:{mon}|{weekday}|(?i:(?:week|weekend|month|year|today|yesterday|ayer|"
-                             r"hoy|año|mes|semana)\b))"),
+        prefilter=re.compile(rf"\d|(?<!\w)(?:{mon}|{weekday}|(?i:(?:weeks?|weekend|months?|years?|days|decades?|today|"
+                             r"yesterday|ayer|hoy|años?|mes(?:es)?|semanas?|d[ií]as|d[eé]cadas?)\b))"),
     )
 
 
@@ -262,6 +267,26 @@ def _weekend(year: int, month: int | None, ordinal: int) -> tuple[dt.date, dt.da
         d += dt.timedelta(days=7)
     sat = saturdays[ordinal - 1] if ordinal > 0 else saturdays[-1]
     return sat, sat + dt.timedelta(days=1)
+
+
+# Units of time in "the past four years", "los últimos tres meses": (unit, plural).
+_UNITS = {"year": ("year", False), "years": ("year", True), "años": ("year", True), "anos": ("year", True),
+          "month": ("month", False), "months": ("month", True), "meses": ("month", True),
+          "week": ("week", False), "weeks": ("week", True), "semanas": ("week", True),
+          "day": ("day", False), "days": ("day", True), "días": ("day", True), "dias": ("day", True),
+          "decade": ("decade", False), "decades": ("decade", True), "décadas": ("decade", True),
+          "decadas": ("decade", True)}
+
+
+def _back(day: dt.date, count: int, unit: str) -> dt.date:
+    """``count`` units of time before ``day``."""
+    if unit in ("year", "decade"):
+        years = count * (10 if unit == "decade" else 1)
+        return _safe_date(day.year - years, day.month, day.day) or dt.date(day.year - years, day.month, 28)
+    if unit == "month":
+        y, m = divmod(day.year * 12 + day.month - 1 - count, 12)
+        return dt.date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+    return day - dt.timedelta(days=count * (7 if unit == "week" else 1))
 
 
 def _relative(words: str, published: PublicationDate) -> tuple[dt.date | None, dt.date | None, str]:
@@ -383,6 +408,17 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
             start = end = None
             basis = "relative"
         precision = "weekend"
+    elif which == "pl":
+        n = g["pl_n"]
+        unit, plural = _UNITS[g["pl_u"].lower()]
+        count = 1 if n is None else int(n) if n.isdigit() else lx.month_counts.get(n.lower(), 0)
+        if not count or (n is None and plural):
+            return None  # "the past years": no span given
+        end = published.end
+        start = None if published.start is None else _back(published.start, count, unit)
+        if start is None or end is None:
+            start = end = None
+        precision, basis = "range", "relative"
     elif which == "rwe":
         start = end = None
         if published.start is not None and published.precision == "day":
