@@ -441,3 +441,15 @@ def test_a_spanish_baseline_after_frente_a_las_shares_the_metric_of_the_change()
     base = one(text, value=8248.0)
     assert (base["metric"], base["period_start"], base["subject"]) == (
         "violent_deaths", dt.date(2023, 1, 1), "muertes violentas")
+
+
+def test_numbers_after_including_count_parts_of_the_number_before_them() -> None:
+    text = ("At least 10 people were killed on Tuesday, including eight in Guayaquil and two police officers "
+            "in Nobol, police said.")
+    assert {r["value"]: r["metric"] for r in rows_of(text)} == {10.0: "homicides", 8.0: "homicides", 2.0: "homicides"}
+    text = "Police arrested 200 people, including 15 police officers, and deployed 3,000 troops."
+    assert {r["value"]: r["metric"] for r in rows_of(text)} == {
+        200.0: "arrests", 15.0: "arrests", 3000.0: "troops_deployed"}
+    # a number inside an item is no item: "including dozens from 14 gangs"
+    text = "Raids led to about 1,500 arrests, including dozens from 14 gangs designated as terrorist groups."
+    assert {r["value"]: r["metric"] for r in rows_of(text)}[14.0] != "arrests"

@@ -424,6 +424,44 @@ def siblings_share_metric(
             if baseline or (len(between) <= 40 and ";" not in between and _LINK.search(between)):
                 out[i] = (labels[j][0], out[i][1] or labels[j][1])
                 break
+    return _breakdowns_share_metric(text, mentions, out, vocab)
+
+
+# "killed 10 people, including eight in Guayaquil and two police officers": a breakdown of a count
+_BREAKDOWN = re.compile(
+    r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|incluid[oa]s|incluyendo|entre\s+ell[oa]s|"
+    r"de\s+l[oa]s\s+cuales)\b",
+    re.IGNORECASE,
+)
+
+
+_LIST_ITEM_LEAD = re.compile(r"(?:\b(?:and|or|y|o)|,)\s*$", re.IGNORECASE)
+
+
+def _breakdowns_share_metric(
+    text: str, mentions: list[NumberMention], labels: list[tuple[str, str | None]], vocab: Vocabulary
+) -> list[tuple[str, str | None]]:
+    """Numbers after "including" / "among them" count parts of the number before it, so they measure
+    what it measures ("arrested 200 people, including 15 police officers": arrests, not troops)."""
+    out = list(labels)
+    for j, head in enumerate(mentions):
+        metric = labels[j][0]
+        if metric == OTHER or head.unit not in ("count", "other"):
+            continue
+        cut = _BREAKDOWN.search(text, head.unit_end, mentions[j + 1].qualifier_start if j + 1 < len(mentions) else 0)
+        if cut is None:
+            continue
+        after = cut.end()
+        for i in range(j + 1, len(mentions)):
+            m = mentions[i]
+            # An item opens the list ("including eight") or follows "and"/a comma in it; the list ends at
+            # another unit or clause (", and arrested 30 suspects"). "including hundreds from 22 gangs": no.
+            listed = (_LIST_ITEM_LEAD.search(text, after, m.qualifier_start) if i > j + 1
+                      else not text[after : m.qualifier_start].strip())
+            if m.unit != head.unit or CLAUSE_BREAK.search(text, after, m.qualifier_start) or not listed:
+                break
+            out[i] = (metric, out[i][1])
+            after = m.unit_end
     return out
 
 
