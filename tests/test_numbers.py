@@ -260,3 +260,24 @@ def test_spans_given_as_dates_are_excluded_unless_the_number_has_a_strong_unit()
 )
 def test_the_level_reached_after_a_percent_change_keeps_its_own_unit(text: str, expected: list) -> None:
     assert [(m.value, m.unit) for m in find_numbers(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "value", "qualifier"),
+    [
+        ("Encounters reached nearly five times the figure of 2021.", "five times", 5.0, "approximate"),
+        ("The rate rose to 25.9 in 2022, more than double the 2020 level.", "double", 2.0, "more_than"),
+        ("Murders are 3 times as high as in 2018.", "3 times", 3.0, "exact"),
+        ("Los homicidios fueron tres veces más que en 2019.", "tres veces", 3.0, "exact"),
+    ],
+)
+def test_a_factor_against_something_named_after_it_is_a_multiplicative_number(
+    sentence: str, text: str, value: float, qualifier: str
+) -> None:
+    [n] = [n for n in find_numbers(sentence) if n.unit == "other"]
+    assert (n.text, n.value, n.qualifier) == (text, value, qualifier)
+
+
+def test_times_as_a_frequency_is_no_factor() -> None:
+    assert all(n.unit != "other" for n in find_numbers("He visited Quito three times in May."))
+    assert find_numbers("It happened at times of crisis.") == []

@@ -453,3 +453,12 @@ def test_numbers_after_including_count_parts_of_the_number_before_them() -> None
     # a number inside an item is no item: "including dozens from 14 gangs"
     text = "Raids led to about 1,500 arrests, including dozens from 14 gangs designated as terrorist groups."
     assert {r["value"]: r["metric"] for r in rows_of(text)}[14.0] != "arrests"
+
+
+def test_a_factor_after_a_figure_measures_it_against_the_date_it_names() -> None:
+    text = "Ecuador's homicide rate reached 25.9 per 100,000 people in 2022, more than four times the rate of 2018."
+    row = one(text, unit="other")
+    assert (row["metric"], row["value"], row["qualifier"], row["is_change"]) == (
+        "homicide_rate", 4.0, "more_than", True)
+    assert (row["period_start"], row["baseline_start"], row["baseline_end"]) == (
+        dt.date(2022, 1, 1), dt.date(2018, 1, 1), dt.date(2018, 12, 31))

@@ -71,7 +71,10 @@ _NOT_A_FIGURE_LINE = re.compile(
 )
 _COORDINATION = re.compile(r"\s(?:and|y|e)\s", re.IGNORECASE)
 _BASELINE_BEFORE = re.compile(
-    r"\b(?:from|since|compared\s+(?:with|to)|than|versus|vs\.?|over|against|respecto\s+(?:a|de|al)|frente\s+a|"
+    # "double the 2020 level", "four times the rate of 2018", "three times as high as in 2018"
+    r"\b(?:(?:times|double|triple|twice)(?:\s+as\s+\w+\s+as(?:\s+in)?|\s+that\s+of|"
+    r"\s+(?:the|its|their)(?:\s+\w+){0,2}\s+(?:of|in|for))?|"
+    r"from|since|compared\s+(?:with|to)|than|versus|vs\.?|over|against|respecto\s+(?:a|de|al)|frente\s+a|"
     r"en\s+comparación\s+con|desde|same\s+(?:period|month|quarter|time)\s+(?:of|in|last)|"
     r"mismo\s+(?:periodo|período|mes)\s+(?:de|del)|que\s+en)\s+(?:the\s+(?:same\s+\w+\s+(?:of|in)\s+)?|el\s+|la\s+)?$",
     re.IGNORECASE,
@@ -150,6 +153,9 @@ def extract_statistics(
             prev = mentions[i - 1] if i else None
             nxt = mentions[i + 1] if i + 1 < len(mentions) else None
             metric, subject = labels[i]
+            if m.unit == "other" and metric == OTHER and prev is not None and is_change(sent.text, m):
+                # "rose to 25.9 per 100,000, more than double the 2020 level": the factor of what was counted
+                metric, subject = last_metric.get(sent.line_index, (OTHER, None))
             if m.spelled and (metric == OTHER or not (vocab.metrics[metric].spelled or m.unit == "other")):
                 periods.append((None, None, "unknown", None))
                 continue  # "four worlds", "two nations": words are statistics only with a known metric
@@ -290,6 +296,8 @@ def _period(
         baseline: Baseline = (None, None)
         if change and period[0] is not None:
             baseline = _baseline(base, period, text)
+        elif change and base is not None and base.start is not None and not _YEAR_BEFORE.search(base.date_text):
+            baseline = (base.start, base.end)  # "three times as many as in 2019" ("the year before": of what?)
         return period, baseline
     if change and chosen.kind == "range" and chosen.start and chosen.end:
         low, high = _range_parts(chosen)

@@ -267,8 +267,15 @@ _MULTIPLIERS = {
     "cuadruplicó": 4,
     "cuadruplicaron": 4,
 }
+# "five times the figure", "3 times as many", "double the 2020 level", "tres veces más": a factor against
+# something named after it (a frequency, "visited three times", names nothing after).
+_COMPARATIVES = {"double": 2, "triple": 3, "twice": 2, "quadruple": 4}
+_TIMES_AFTER = (r"(?=\s+(?:the|as|higher|more|larger|greater|bigger|lower|that|what|its|their|"
+                r"más|mayor|menos|el|la|lo)\b)")
 _MULT_RE = re.compile(
     rf"(?<![\w-])(?:(?P<mult>{_alt(_MULTIPLIERS)})"
+    rf"|(?P<times>\d+(?:[.,]\d+)?|{_alt(_EN_WORDS)}|{_alt(_ES_WORDS)})\s+(?:times|veces){_TIMES_AFTER}"
+    rf"|(?P<cmp>{_alt(_COMPARATIVES)}){_TIMES_AFTER}"
     rf"|(?P<fold>\d+(?:[.,]\d+)?|{_alt(_EN_WORDS)})[- ]?fold"
     rf"|(?P<num>one|two|three|four|a)[- ](?P<frac>thirds?|quarters?|fifths?)(?=\s+of\b))(?![\w])",
     re.IGNORECASE,
@@ -517,7 +524,7 @@ _DIGIT = re.compile(r"\d")
 _MASK_MARKS = re.compile(r"[:/+(-]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _WORD_KEYS = frozenset(_WORD_VALUES) | frozenset(_WORD_SCALES)
-_MULT_KEYS = frozenset(_MULTIPLIERS) | frozenset(_FRACTIONS)
+_MULT_KEYS = frozenset(_MULTIPLIERS) | frozenset(_FRACTIONS) | frozenset(_COMPARATIVES) | {"times", "veces"}
 _NUMBER_WORDS = _WORD_KEYS | _MULT_KEYS
 # A number word as a whole run of letters (as _LETTERS splits them) in lower-cased text: one search
 # answers for a sentence without digits, instead of listing all its words.
@@ -855,6 +862,13 @@ def _multiplicative(text: str, m: re.Match[str]) -> NumberMention | None:
         if _DOUBLED_DOWN.match(text, m.end()):
             return None  # "doubled down on": an idiom
         value = float(_MULTIPLIERS[m.group("mult").lower()])
+    elif m.group("times"):
+        f = m.group("times").lower()
+        value = float(_EN_WORDS.get(f) or _ES_WORDS.get(f) or parse_numeral(f) or 0.0)
+        if value < 1:
+            return None
+    elif m.group("cmp"):
+        value = float(_COMPARATIVES[m.group("cmp").lower()])
     elif m.group("fold"):
         f = m.group("fold").lower()
         value = float(_EN_WORDS[f]) if f in _EN_WORDS else (parse_numeral(f) or 0.0)
