@@ -220,3 +220,19 @@ def test_the_past_n_units_run_back_from_the_publication_day(text: str, start: dt
 
 def test_the_past_years_without_a_count_give_no_span() -> None:
     assert find_dates("The last years were hard for the port.", DAY) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Headline\n\nBy Maria Lopez | October 3, 2023\n\nBody.", dt.date(2023, 10, 3)),
+        ("Titular\nPor Redacción · 5 de enero de 2025\nCuerpo.", dt.date(2025, 1, 5)),
+    ],
+)
+def test_a_byline_followed_by_a_date_gives_the_day_of_publication(text: str, expected: dt.date) -> None:
+    assert dateline_date(text) == expected
+
+
+def test_a_byline_with_a_date_in_prose_is_no_dateline() -> None:
+    assert dateline_date("Headline\nBy January 9, 2024, gangs had stormed a TV studio.\n") is None
+    assert dateline_date("Headline\nBy Staff | January 9, 2024, gangs stormed a TV studio.\n") is None

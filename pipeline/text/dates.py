@@ -536,13 +536,16 @@ def dateline_date(text: str) -> dt.date | None:
                 continue
             lead = line[:d.char_start]
             if cue and d.char_start == cue.end() or (
-                not cue and (d.char_start <= 1 or _PLACE_LEAD.fullmatch(lead)) and _only_time_after(line, d)):
+                not cue and (d.char_start <= 1 or _PLACE_LEAD.fullmatch(lead) or _BYLINE_LEAD.fullmatch(lead))
+                    and _only_time_after(line, d)):
                 days.append(d.start)
     return min(days) if days else None
 
 
 # "Quito, 2 de enero de 2025", "GUAYAQUIL, Ecuador, Jan. 9, 2024": a place of filing, then the date.
 _PLACE_LEAD = re.compile(r"(?:[A-ZÁÉÍÓÚÑ][\w.'’-]*\s?){1,3}(?:,\s*(?:[A-ZÁÉÍÓÚÑ][\w.'’-]*\s?){1,2})?[,—–-]\s*")
+# "By Maria Lopez | October 3, 2023", "Por Redacción · 5 de enero de 2025": a byline, then the date.
+_BYLINE_LEAD = re.compile(r"(?:By|BY|Por|POR)\s+[^|·•—–\n]{2,60}?\s*[|·•—–]\s*")
 _TIME_TAIL = re.compile(r"(?i)^[\s,|·•-]*(?:(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4})?)?\W*$")
 
 
