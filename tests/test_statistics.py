@@ -462,3 +462,12 @@ def test_a_factor_after_a_figure_measures_it_against_the_date_it_names() -> None
         "homicide_rate", 4.0, "more_than", True)
     assert (row["period_start"], row["baseline_start"], row["baseline_end"]) == (
         dt.date(2022, 1, 1), dt.date(2018, 1, 1), dt.date(2018, 12, 31))
+
+
+def test_a_date_in_a_closed_relative_clause_before_a_number_does_not_date_it() -> None:
+    row = one("Noboa, who won a runoff election in April, has deployed about 20,000 soldiers.", value=20000.0)
+    assert row["period_start"] is None
+    text = ("CBP reported 117,487 encounters in fiscal year 2023, which ended on Sept. 30 — nearly five times the "
+            "figure of 2021.")
+    factor = one(text, unit="other")
+    assert (factor["period_start"], factor["period_end"]) == (dt.date(2022, 10, 1), dt.date(2023, 9, 30))

@@ -259,7 +259,8 @@ def _period(
 
     base = next((d for d in after if is_baseline(d)), None)
     own_after = [d for d in after if not is_baseline(d) and not is_comparison(d)]
-    own_before = [d for d in before if d.kind != "baseline" and not is_comparison(d)]
+    own_before = [d for d in before if d.kind != "baseline" and not is_comparison(d)
+                  and not _in_closed_clause(text, seg_before[0], d, m.qualifier_start)]
     chosen: DateMention | None = None
     if (
         own_after
@@ -311,6 +312,15 @@ def _period(
         # "460 inmates killed since 2021": from then until the article was published
         period = (period[0], published.end, "range", "since " + chosen.date_text)
     return period, (_baseline(base, period, text) if change else (None, None))
+
+
+_CLAUSE_CLOSE = re.compile(r"[,;—–)]")
+
+
+def _in_closed_clause(text: str, start: int, d: DateMention, end: int) -> bool:
+    """The date sits in a relative clause that closes before ``end`` ("in fiscal 2023, which ended on
+    Sept. 30 — nearly five times ..."): it dates that clause, not what follows it."""
+    return bool(_OTHER_CLAUSE.search(text, start, d.char_start)) and bool(_CLAUSE_CLOSE.search(text, d.char_end, end))
 
 
 class _Before:
