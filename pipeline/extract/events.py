@@ -385,7 +385,7 @@ def _in_sequence(s: Sentence, x: Trigger) -> bool:
 def _sequence_pattern() -> re.Pattern[str]:
     words = yaml.safe_load(EVENT_TYPES_YAML.read_text(encoding="utf-8"))["reading"]["sequence_words"]
     alts = "|".join(r"\s+".join(re.escape(p) for p in w.split()) for w in sorted(words, key=len, reverse=True))
-    # the word, then at most "the", a determiner or a name's first words before the trigger
+    # the word, perhaps with a determiner, right before the trigger ("following the disappearance")
     return re.compile(rf"\b(?:{alts})\s+(?:(?:the|a|an|his|her|their|its|la|el|los|las|su|sus)\s+)?$",
                       re.IGNORECASE)
 
