@@ -284,25 +284,14 @@ def output_lock(target: Path) -> Iterator[None]:
 
     Re-entrant within a process (the CLI takes it before the flow, the flow takes it again). On entry
     the output is checked and recovered (:func:`recover_output`); on exit any staging folder left by a
-    failure, disk full included, is removed. The lock file stays (removing it would race).
+    failure, disk full included, is removed, and so is the lock file.
     """
     target = target.resolve()
     lock = target.with_name(f".{target.name}.lock")
     if lock in _HELD:
         yield
         return
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
-    except OSError as err:
-        raise OutputRefused(f"cannot write beside the output {target}: {err.strerror or err}") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-        os.close(fd)
-        raise OutputRefused(f"another build is publishing to {target} (process {holder} holds {lock.name}); "
-                            "nothing done: try again when it has finished") from None
+    fd = _acquire(lock, target)
     _HELD[lock] = fd
     try:
         with contextlib.suppress(OSError):  # the pid is for the message only (a full disk may refuse it)
@@ -314,4 +303,31 @@ def output_lock(target: Path) -> Iterator[None]:
         for leftover in _staging_leftovers(target):
             shutil.rmtree(leftover, ignore_errors=True)
         del _HELD[lock]
+        with contextlib.suppress(OSError):
+            lock.unlink()  # before the lock is released: whoever opens the name next makes a new file
         os.close(fd)  # releases the lock
+
+
+def _acquire(lock: Path, target: Path) -> int:
+    """An open, locked descriptor of ``lock`` that is still the file at that name."""
+    for _ in range(3):
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError as err:
+            raise OutputRefused(f"cannot write beside the output {target}: {err.strerror or err}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise OutputRefused(f"another build is publishing to {target} (process {holder} holds {lock.name}); "
+                                "nothing done: try again when it has finished") from None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(lock))
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)  # the holder removed it as we opened it: take the new file
+    raise OutputRefused(f"another build is publishing to {target} (its lock {lock.name} keeps changing)")

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 MAX_ZIP_FILES = 10_000
-MAX_ZIP_BYTES = 4 << 30  # total uncompressed size
+MAX_ZIP_BYTES = 2 << 30  # total uncompressed size (a package of 10,000 articles is ~100 MB)
 MAX_ZIP_RATIO = 200  # uncompressed / compressed, for an entry over RATIO_FLOOR bytes
 RATIO_FLOOR = 1 << 20  # small entries (an empty file, a short header) may compress very well
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
