@@ -237,7 +237,7 @@ def _coerce_entry(entry: dict[Any, Any], today: dt.date) -> tuple[dict[str, str]
 def _load_manifest(folder: Path, result: IngestResult) -> dict[str, dict[str, Any]]:
     """Manifest entries by file name; bad entries (or a bad manifest) become rejections."""
     path = folder / MANIFEST
-    if not path.exists() and not path.is_symlink():
+    if not os.path.lexists(path):
         return {}
     try:
         raw = _read_inside(folder, path, MAX_MANIFEST_BYTES)
@@ -275,7 +275,7 @@ def _load_manifest(folder: Path, result: IngestResult) -> dict[str, dict[str, An
         if name in entries:
             result.rejected.append(Rejection(name, f"{label}: second manifest entry for the same file", entry=True))
             continue
-        if not (folder / name).exists() and not (folder / name).is_symlink():
+        if not os.path.lexists(folder / name):
             result.rejected.append(Rejection(name, f"{label}: manifest names a file that does not exist"))
             continue
         fields, problem = _coerce_entry(entry, today)
@@ -313,6 +313,12 @@ def ingest_folder(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> IngestRes
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         name = path.name
         if name == MANIFEST:
+            continue
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that are not UTF-8 in the name: it could not be an id or a JSON string
+            shown = os.fsencode(name).decode("utf-8", "backslashreplace")
+            result.rejected.append(Rejection(shown, "file name is not valid UTF-8: rename the file"))
             continue
         try:
             raw = _read_inside(folder, path, max_bytes)

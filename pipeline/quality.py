@@ -23,6 +23,7 @@ from pipeline.tables import TABLES, plausible, spec, validate_table
 from pipeline.untrusted import PackageRefused, check_descriptor, extract_zip, inside
 
 SPAN_TABLES = ("statistics", "events")
+MAX_DESCRIPTOR_BYTES = 50_000_000  # ours is ~30 KB; a package from elsewhere may be anything
 
 
 def _load_descriptor(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
@@ -31,6 +32,9 @@ def _load_descriptor(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
         return None, [f"{path}: refused: datapackage.json is a symbolic link"]
     if not path.is_file():
         return None, [f"{path}: datapackage.json not found"]
+    if path.stat().st_size > MAX_DESCRIPTOR_BYTES:
+        return None, [f"{path}: refused: datapackage.json of {path.stat().st_size} bytes is over the limit of "
+                      f"{MAX_DESCRIPTOR_BYTES}"]
     try:
         return json.loads(path.read_text(encoding="utf-8")), []
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:

@@ -232,3 +232,17 @@ def test_input_folder_that_is_a_symlink_is_refused(tmp_path: Path) -> None:
         ingest_folder(tmp_path / "link")
     with pytest.raises(InputRefused, match="not found"):
         ingest_folder(tmp_path / "missing")
+
+
+def test_file_name_that_is_not_utf8_and_manifest_name_too_long_are_named_not_crashes(tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt"), "wb") as f:
+        f.write(b"Another article about the port of Guayaquil.\n")
+    (tmp_path / "sources.yaml").write_text(f"- file: {'x' * 5000}.txt\n", encoding="utf-8")
+    result = ingest_folder(tmp_path)
+    reasons = {r.file: r.reason for r in result.rejected}
+    assert reasons["caf\\xe9.txt"] == "file name is not valid UTF-8: rename the file"
+    assert "does not exist" in reasons[f"{'x' * 5000}.txt"]
+    assert [a.file for a in result.articles] == ["a.txt"]

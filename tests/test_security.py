@@ -386,3 +386,11 @@ def test_not_writable_output_is_refused_in_one_line(tmp_path: Path, monkeypatch:
     with pytest.raises(publish.OutputRefused, match="cannot write beside the output .*: Permission denied"), \
             publish.output_lock(tmp_path / "pkg"):
         pass
+
+
+def test_prefect_temporary_server_gets_time_to_start_on_a_loaded_machine() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"}
+    code = ("import pipeline\nfrom prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as t\n"
+            "print(t.value())\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert proc.returncode == 0 and int(proc.stdout.strip()) == 120  # Prefect's own default is 20
