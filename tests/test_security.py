@@ -108,14 +108,20 @@ def test_validate_refuses_a_descriptor_naming_anything_outside_the_package(
 def test_frictionless_itself_never_fetches(built_package: Path, tmp_path: Path,
                                            http_counter: tuple[str, list[str]]) -> None:
     """Past our own path checks, frictionless runs untrusted with a session that refuses every request."""
+    from frictionless import Package, system
+
     from pipeline.quality import check_frictionless
 
     url, hits = http_counter
     pkg = tmp_path / "pkg"
     shutil.copytree(built_package, pkg)
-    _edit_descriptor(pkg, path=f"{url}/x.csv")
+    _edit_descriptor(pkg, path=f"{url}/x.csv", scheme="https", schema=f"{url}/schema.json")
     failures = check_frictionless(pkg)
     assert failures and hits == []
+    assert any("refused: validate does not fetch" in f for f in failures)
+    with system.use_context(trusted=True):  # the control: frictionless left to itself fetches
+        Package(json.loads((pkg / "datapackage.json").read_text(encoding="utf-8")), basepath=str(pkg)).validate()
+    assert hits
 
 
 def _patch_declared_size(data: bytes, size: int) -> bytes:
@@ -188,8 +194,12 @@ def test_hostile_input_folder_builds_the_good_articles_and_publishes_nothing_els
     (src / "shadow.txt").symlink_to(secret)
     os.mkfifo(src / "pipe.txt")
     (src / "wide.txt").write_bytes("Un motín en la cárcel dejó heridos.\n".encode("utf-16"))
+    (src / "own.txt").write_text("Bus terminal attack in Quito\n\nPolice in Quito said on Monday that 14 people "
+                                 "were arrested after an attack on a bus terminal.\n", encoding="utf-8")
+    bomb = "".join(f"  - &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 9))
     seeds = sorted(p.name for p in SEEDS.glob("*.txt"))
     (src / "sources.yaml").write_text(
+        "- file: own.txt\n  notes:\n  - &l0 [x, x, x, x, x, x, x, x, x]\n" + bomb + "  title: *l8\n"
         f"- file: {seeds[0]}\n  title: '=HYPERLINK(\"http://example.org\",\"click\")'\n  publisher: 2024\n"
         f"- file: {seeds[1]}\n  published: 2024-02-30\n"
         f"- file: {seeds[2]}\n  published: 2099-01-01\n  title: yes\n"
@@ -206,7 +216,8 @@ def test_hostile_input_folder_builds_the_good_articles_and_publishes_nothing_els
     assert "2024-02-30 is not a real date" in reasons[seeds[1]]
     assert "2099-01-01 is after the build's reference date" in reasons[seeds[2]]
     assert "'language' must be a BCP-47 tag" in reasons[seeds[3]]
-    assert report["articles_built"] == 4 and report["articles_in"] == 7  # 4 seeds, shadow, pipe, wide
+    assert reasons["own.txt"].startswith("sources.yaml[0]: 'title' must be text, got a list")  # 9**9 leaves
+    assert report["articles_built"] == 5 and report["articles_in"] == 8  # 4 seeds, own, shadow, pipe, wide
     # Nothing from outside reached the package, and no date from the future became its `created`.
     assert not (out / "articles" / "shadow.txt").exists()
     assert all(b"Private key" not in p.read_bytes() for p in out.rglob("*") if p.is_file())
