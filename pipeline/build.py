@@ -93,7 +93,7 @@ def assemble_tables(per_article: list[ArticleRows]) -> tuple[dict[str, pyarrow.T
 def build_report(ingested: IngestResult, rows: dict[str, int], quality: dict[str, Any]) -> dict:
     """The build report: inputs, rejects with reasons, rows per table, checks. No timings (reproducible)."""
     return {
-        "articles_in": len(ingested.articles) + len(ingested.rejected),
+        "articles_in": ingested.articles_in,
         "articles_built": len(ingested.articles),
         "articles": [{"file": a.file, "source_id": a.source_id, "sha256": a.sha256} for a in ingested.articles],
         "rejected": [{"file": r.file, "reason": r.reason} for r in ingested.rejected],

@@ -10,6 +10,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from pipeline import build
+from pipeline.guard import guarded_build
 from pipeline.ingest import DEFAULT_MAX_BYTES, Article, IngestResult, ingest_folder
 from pipeline.quality import PackageCheck, check_package
 
@@ -71,6 +72,7 @@ def _failures_table(failures: list[str], warnings: list[str]) -> list[dict[str, 
 
 
 @flow(name="build-dataset", log_prints=True)
+@guarded_build
 def build_dataset(
     input_dir: str = "seeds",
     output: str = "datapackage",

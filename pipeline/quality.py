@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import tempfile
 import zipfile
@@ -17,27 +18,34 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from pipeline.publish import sha256_file
-from pipeline.tables import TABLES, csv_cell, plausible, spec, validate_table
+from pipeline.publish import csv_text, sha256_file
+from pipeline.tables import TABLES, plausible, spec, validate_table
+from pipeline.untrusted import PackageRefused, check_descriptor, extract_zip, inside
 
 SPAN_TABLES = ("statistics", "events")
+MAX_DESCRIPTOR_BYTES = 50_000_000  # ours is ~30 KB; a package from elsewhere may be anything
 
 
 def _load_descriptor(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
     path = root / "datapackage.json"
+    if path.is_symlink():
+        return None, [f"{path}: refused: datapackage.json is a symbolic link"]
     if not path.is_file():
         return None, [f"{path}: datapackage.json not found"]
+    if path.stat().st_size > MAX_DESCRIPTOR_BYTES:
+        return None, [f"{path}: refused: datapackage.json of {path.stat().st_size} bytes is over the limit of "
+                      f"{MAX_DESCRIPTOR_BYTES}"]
     try:
         return json.loads(path.read_text(encoding="utf-8")), []
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        return None, [f"datapackage.json: not valid JSON ({err})"]
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
+        return None, [f"datapackage.json: not valid JSON ({type(err).__name__}: {str(err)[:200]})"]
 
 
 def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
     """Every resource file exists with the declared bytes and sha256 (frictionless skips this for Parquet)."""
     out = []
     for res in descriptor.get("resources", []):
-        path = root / res["path"]
+        path = inside(root, res["path"])
         if not path.is_file():
             out.append(f"resource {res['name']}: file {res['path']} is missing")
             continue
@@ -54,10 +62,17 @@ def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
 
 def check_frictionless(root: Path) -> list[str]:
     """``frictionless validate`` on the package: schemas, types, constraints, keys of the CSV resources."""
+    import requests
     from frictionless import Package, system
 
-    with system.use_context(trusted=True):
-        report = Package(str(root / "datapackage.json")).validate()
+    # Untrusted: frictionless refuses unsafe paths itself; and a session that refuses every request
+    # makes sure nothing is fetched, whatever a descriptor names (check_descriptor refused URLs first).
+    offline = requests.Session()
+    offline.mount("http://", _NoNetwork())
+    offline.mount("https://", _NoNetwork())
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    with system.use_context(trusted=False, http_session=offline):
+        report = Package(descriptor, basepath=str(root)).validate()
     out = []
     for task in report.tasks:
         for err in task.errors:
@@ -69,12 +84,24 @@ def check_frictionless(root: Path) -> list[str]:
     return out
 
 
+class _NoNetwork:
+    """A requests transport adapter that refuses every request (validate never uses the network)."""
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        import requests
+
+        raise requests.ConnectionError(f"refused: validate does not fetch {request.url}")
+
+    def close(self) -> None:
+        pass
+
+
 def _read_parquet(root: Path, descriptor: dict[str, Any], name: str) -> tuple[Any, list[str]]:
     res = next((r for r in descriptor.get("resources", []) if r["name"] == name), None)
     if res is None:
         return None, [f"resource {name}: not in datapackage.json"]
     try:
-        return pq.read_table(root / res["path"]), []
+        return pq.read_table(inside(root, res["path"])), []
     except Exception as err:  # a truncated or foreign file: report it, don't crash
         return None, [f"resource {name}: cannot read {res['path']} as Parquet ({type(err).__name__}: {err})"]
 
@@ -104,15 +131,19 @@ def _check_csv_twin(root: Path, descriptor: dict[str, Any], name: str, table: An
     res = next((r for r in descriptor.get("resources", []) if r["name"] == f"{name}-csv"), None)
     if res is None:
         return [f"resource {name}-csv: not in datapackage.json"]
-    path = root / res["path"]
+    path = inside(root, res["path"])
     if not path.is_file():
         return []  # reported by check_files
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+    except (UnicodeDecodeError, csv.Error) as err:
+        return [f"resource {name}-csv: cannot read {res['path']} as UTF-8 CSV ({type(err).__name__}: {err})"]
     if not rows or rows[0] != table.column_names:
         return [f"resource {name}-csv: check header failed: columns {rows[0] if rows else []} differ from "
                 f"{table.column_names}"]
-    expected = [[csv_cell(v) for v in r.values()] for r in table.to_pylist()]
+    # Compared as written: a formula cell that is not neutralised (publish.csv_text) is a difference.
+    expected = [[csv_text(v) for v in r.values()] for r in table.to_pylist()]
     if rows[1:] != expected:
         bad = [r[0] for r, e in zip(rows[1:], expected, strict=False) if r != e]
         detail = f"rows {bad[:5]}" if bad else f"{len(rows) - 1 - len(expected):+d} rows"
@@ -128,16 +159,28 @@ def load_texts(root: Path, tables: dict[str, Any], texts: Path | None) -> tuple[
         return text_of, out
     for src in tables["sources"].to_pylist():
         sid = src["source_id"]
-        candidates = ([texts / f"{sid}.txt", texts / src["path"]] if texts else []) + [root / src["path"]]
+        try:
+            candidates = ([inside(texts, f"{sid}.txt"), inside(texts, src["path"])] if texts else []) + [
+                inside(root, src["path"])]
+        except PackageRefused as err:
+            text_of[sid] = None
+            out.append(f"resource sources: row {sid}: check path failed: refused: {err}")
+            continue
         path = next((p for p in candidates if p.is_file()), None)
         if path is None:
             text_of[sid] = None
             out.append(f"resource sources: row {sid}: check text-available failed: no text at {src['path']} "
                        "(pass --texts DIR for a package built with --no-texts)")
             continue
-        if sha256_file(path) != src["sha256"]:
+        text_of[sid] = None  # a text that is not the declared one is not used for the span checks
+        raw = path.read_bytes()
+        if hashlib.sha256(raw).hexdigest() != src["sha256"]:
             out.append(f"resource sources: row {sid}: check sha256 failed: {path} does not match")
-        text_of[sid] = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+            continue
+        try:
+            text_of[sid] = raw.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError as err:
+            out.append(f"resource sources: row {sid}: check utf-8 failed: {path} byte {err.start} is not UTF-8")
     return text_of, out
 
 
@@ -211,8 +254,11 @@ def check_package(root: Path, texts: Path | None = None, reports_dir: Path | Non
     pandera, CSV twins, texts and quote spans, plausible dates, then the Great Expectations suites
     (Data Docs into ``reports_dir/quality/`` when given; row counts against the ``previous`` package)."""
     if root.is_file() and zipfile.is_zipfile(root):
-        with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(root) as zf:
-            zf.extractall(tmp)  # our own archives hold plain relative paths
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                extract_zip(root, Path(tmp))  # bounded and checked before anything is inflated
+            except (PackageRefused, zipfile.BadZipFile) as err:
+                return PackageCheck(failures=[f"{root}: refused: {err}"])
             found = sorted(Path(tmp).rglob("datapackage.json"), key=lambda p: len(p.parts))
             if not found:
                 return PackageCheck(failures=[f"{root}: no datapackage.json in the archive"])
@@ -220,6 +266,9 @@ def check_package(root: Path, texts: Path | None = None, reports_dir: Path | Non
     descriptor, out = _load_descriptor(root)
     if descriptor is None:
         return PackageCheck(failures=out)
+    refused = check_descriptor(root, descriptor)
+    if refused:  # nothing it names is read or fetched
+        return PackageCheck(failures=refused)
     out += check_files(root, descriptor)
     out += check_frictionless(root)
     tables, errs = check_tables(root, descriptor)
