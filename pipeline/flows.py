@@ -10,6 +10,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 
 from pipeline import build
 from pipeline.ingest import DEFAULT_MAX_BYTES, Article, IngestResult, ingest_folder
@@ -152,13 +153,16 @@ def build_dataset(
     else:
         chunks = [ingested.articles[i:i + CHUNK] for i in range(0, len(ingested.articles), CHUNK)]
         progress = ExtractionProgress(logger, len(ingested.articles))
-        parts = []
+        futures = list(extract_task.map(chunks, include_texts))
+        done: dict[int, list[build.ArticleRows]] = {}
+        position = {id(f): i for i, f in enumerate(futures)}
         try:
-            for chunk, fut in zip(chunks, extract_task.map(chunks, include_texts), strict=True):
-                parts += fut.result()
-                progress.advance(len(chunk))
+            for fut in as_completed(futures):  # progress as chunks finish, rows kept in input order
+                done[position[id(fut)]] = fut.result()
+                progress.advance(len(chunks[position[id(fut)]]))
         finally:
             progress.close()
+        parts = [p for i in range(len(chunks)) for p in done[i]]
         screening = screen_task(parts, ingested, max_quarantine, strict)
         logger.info("rows extracted: %s", ", ".join(f"{k}={v}" for k, v in screening.extracted.items()))
         logger.info("rows quarantined: %d", len(screening.quarantine))

@@ -134,8 +134,11 @@ def screen_rows(tables: dict[str, pyarrow.Table], texts: dict[str, str | None], 
         row = tables[name].slice(i, 1).to_pylist()[0]
         key = spec(name).primary_key
         sid = row.get("source_id")
-        entry = QuarantinedRow(name, row.get(key), sid, files.get(sid) if sid else None,
-                               tuple(c for c, _ in found), tuple(v for _, v in found), row.get("quote"))
+        by_check: dict[str, list[str]] = {}
+        for check, values in found:  # one check failed on two columns (period_start, period_end): one entry
+            by_check.setdefault(check, []).append(values)
+        entry = QuarantinedRow(name, row.get(key), sid, files.get(sid) if sid else None, tuple(by_check),
+                               tuple(", ".join(v) for v in by_check.values()), row.get("quote"))
         if name in QUARANTINABLE:
             rows.append(entry)
             bad[name].add(i)
