@@ -251,6 +251,39 @@ def _artifacts(flow_run_id: Any) -> dict[str, Any]:
     return {a.key: a.data for a in found}
 
 
+def _logs(flow_run_id: Any) -> list[str]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=10)  # logs reach the API in batches: send the last ones before reading
+    with get_client(sync_client=True) as client:
+        return [log.message for log in client.read_logs(log_filter=LogFilter(
+            flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))]
+
+
+def test_extraction_progress_logs_a_line_per_chunk_without_a_terminal() -> None:
+    import logging
+
+    from pipeline.flows import ExtractionProgress
+
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    logger = logging.getLogger("test-progress")
+    logger.addHandler(Collect())
+    logger.setLevel(logging.INFO)
+    progress = ExtractionProgress(logger, 120)  # pytest's stderr is no terminal: no bar
+    assert progress.bar is None
+    for n in (50, 50, 20):
+        progress.advance(n)
+    progress.close()
+    assert lines == ["extracted 50/120 articles", "extracted 100/120 articles", "extracted 120/120 articles"]
+
+
 def test_a_bad_row_is_quarantined_named_everywhere_and_the_rest_publishes(tmp_path: Path) -> None:
     from pipeline.flows import build_dataset
     from pipeline.quality import validate_package
@@ -275,6 +308,12 @@ def test_a_bad_row_is_quarantined_named_everywhere_and_the_rest_publishes(tmp_pa
     assert "rows quarantined: 1; checks failed: 0" in artifacts["build-summary"]
     quarantined = [r for r in json.loads(artifacts["build-failures"]) if r["severity"] == "quarantined"]
     assert len(quarantined) == 1 and q["row_id"] in quarantined[0]["check"]
+    logs = _logs(state.state_details.flow_run_id)
+    articles = report["articles_built"]
+    for said in (f"found {articles} article(s)", f"extracted {articles}/{articles} articles", "rows extracted: ",
+                 "rows quarantined: 1", f"quarantined statistics {q['row_id']} (file {MISDATED})",
+                 "checks: 0 failed", f"published {out}"):
+        assert any(said in line for line in logs), (said, logs)
 
 
 def test_cli_build_over_the_ceiling_publishes_nothing_and_says_why_in_one_line(tmp_path: Path) -> None:
