@@ -184,7 +184,9 @@ def build_dataset(
                "allow_shrink": allow_shrink, "max_quarantine": max_quarantine}
     ok = staging is not None and not failures
     report = build.build_report(ingested, rows, quality, screening.quarantine, published=ok)
-    logger.info("checks: %d failed, %d warning(s)", len(failures), len(check.warnings))
+    suites = check.expectations.counts.values() if check.expectations is not None else []
+    logger.info("checks: %d failed, %d warning(s); expectations passed: %d/%d", len(failures), len(check.warnings),
+                sum(c["passed"] for c in suites), sum(c["evaluated"] for c in suites))
     if staging is not None:
         build.write_report(staging, report)
         publish_task(staging, out, ok)
