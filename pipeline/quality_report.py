@@ -19,6 +19,8 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.tables import TABLES
+
 if TYPE_CHECKING:
     from pipeline.expectations import ExpectationsResult
 
@@ -40,7 +42,9 @@ def report_counts(report: dict[str, Any]) -> dict[str, int]:
 def counts_line(report: dict[str, Any]) -> str:
     """The counts as one line: the same words in the CLI, the Prefect summary and this page."""
     c = report_counts(report)
-    rows = ", ".join(f"{k}={v}" for k, v in report.get("rows", {}).items())
+    counted = report.get("rows", {})  # in table order: a report read back from JSON has its keys sorted
+    order = sorted(counted, key=lambda k: (TABLES.index(k) if k in TABLES else len(TABLES), k))
+    rows = ", ".join(f"{k}={counted[k]}" for k in order)
     return (f"{rows or 'no rows'}; rejected articles: {c['rejected']}; rows quarantined: {c['quarantined']}; "
             f"checks failed: {c['failed']}; quality warnings: {c['warnings']}")
 

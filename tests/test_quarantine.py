@@ -80,6 +80,7 @@ def test_a_percent_change_of_a_count_metric_fits_a_percent_share_does_not() -> N
     assert not unit_fits("homicide_rate", "usd", is_change=True)  # a rate has no count to change
     assert not unit_fits("vote_share", "count", is_change=True)
     assert unit_fits("hostages", "count", is_change=False)
+    assert unit_fits("drug_seizures", "percent", is_change=True)  # "seizures fell 30%"
 
 
 def test_pandera_names_a_failed_row_check_once_per_row_with_the_values_it_read() -> None:
@@ -164,6 +165,16 @@ def test_a_duplicate_id_is_a_package_failure_not_a_quarantine() -> None:
     screening = screen_rows(_tables(rows), TEXT, {"s1": "a.txt"})
     assert screening.quarantine == [] and screening.package_failures
     assert any("field_uniqueness" in f for f in screening.failures)
+
+
+def test_a_failing_sources_row_is_critical_never_quarantined() -> None:
+    # Its statistics and events would point at nothing: the failure stays critical.
+    sources = [{**_source(), "published_date_precision": "decade"}]
+    rows = [_statistic(statistic_id=f"st_{i:02d}") for i in range(60)]
+    screening = screen_rows(_tables(rows, sources), TEXT, {"s1": "a.txt"})
+    assert screening.quarantine == [] and screening.tables["sources"].num_rows == 1
+    assert len(screening.failures) == 1 and "sources s1 (file a.txt)" in screening.failures[0]
+    assert screening.reason == "1 check(s) on the package failed"
 
 
 def test_quarantine_is_sorted_and_a_quote_shortened_to_one_line() -> None:
@@ -287,6 +298,7 @@ def test_extraction_progress_logs_a_line_per_chunk_without_a_terminal() -> None:
 def test_a_bad_row_is_quarantined_named_everywhere_and_the_rest_publishes(tmp_path: Path) -> None:
     from pipeline.flows import build_dataset
     from pipeline.quality import validate_package
+    from pipeline.quality_report import counts_line
 
     out, reports = tmp_path / "out", tmp_path / "reports"
     state = build_dataset(input_dir=str(misdated_folder(tmp_path, ONE_LATE_FIGURE)), output=str(out),
@@ -304,6 +316,8 @@ def test_a_bad_row_is_quarantined_named_everywhere_and_the_rest_publishes(tmp_pa
     page = (reports / "quality" / "index.html").read_text(encoding="utf-8")
     assert "Quarantined rows (1)" in page and q["row_id"] in page and MISDATED in page
     artifacts = _artifacts(state.state_details.flow_run_id)
+    line = counts_line(report)  # the same counts in the CLI line, the HTML report and the Prefect summary
+    assert result["summary"] == line and f"PUBLISHED: {line}" in page and line in artifacts["build-summary"]
     assert q["row_id"] in artifacts["build-summary"] and MISDATED in artifacts["build-summary"]
     assert "rows quarantined: 1; checks failed: 0" in artifacts["build-summary"]
     quarantined = [r for r in json.loads(artifacts["build-failures"]) if r["severity"] == "quarantined"]
