@@ -2,7 +2,7 @@
 
 The contract outside tools rely on (keep it stable):
   build --input DIR --output DIR [--strict] [--no-texts] [--reports DIR] [--allow-shrink REASON]
-                                                           exit 0 when published
+        [--max-quarantine FRACTION]                        exit 0 when published
   validate DIR|ZIP [--texts DIR] [--reports DIR] [--previous DIR|ZIP]
                                                            exit 0 only when valid
   release [--bump auto|major|minor|patch]                  dist/<name>-<version>.zip + .sha256
@@ -80,12 +80,13 @@ def _build(args: argparse.Namespace) -> int:
         result = build_dataset(
             input_dir=str(args.input), output=str(args.output), strict=args.strict,
             include_texts=not args.no_texts, max_bytes=args.max_bytes, reports=str(args.reports),
-            allow_shrink=args.allow_shrink,
+            allow_shrink=args.allow_shrink, max_quarantine=args.max_quarantine,
         )
     except BuildFailed as err:
         print(f"build failed: {err}", file=sys.stderr)
         for line in err.failures:
-            print(f"  {line}", file=sys.stderr)
+            if line not in str(err):  # the ceiling's line is the message itself: say it once
+                print(f"  {line}", file=sys.stderr)
         return _debug(args, 1)
     except (InputRefused, OutputRefused) as err:
         print(f"build refused: {err}", file=sys.stderr)
@@ -112,9 +113,7 @@ def _build(args: argparse.Namespace) -> int:
         return 2
     finally:
         held.close()
-    rows = ", ".join(f"{k}={v}" for k, v in result["rows"].items())
-    print(f"published {result['output']} ({rows}; rejected articles: {result['rejected']}; "
-          f"quality warnings: {result['warnings']}; report: {args.reports}/quality/index.html)")
+    print(f"published {result['output']} ({result['summary']}; report: {args.reports}/quality/index.html)")
     return 0
 
 
@@ -123,6 +122,13 @@ def _debug(args: argparse.Namespace, code: int) -> int:
     if getattr(args, "debug", False):
         traceback.print_exc()
     return code
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a fraction between 0 and 1 (0.02 is 2%)")
+    return value
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -184,7 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="build the data package from a folder of articles (Prefect flow)")
     b.add_argument("--input", type=Path, default=Path("seeds"), help="folder of .txt articles [seeds]")
     b.add_argument("--output", type=Path, default=Path("datapackage"), help="package folder [datapackage]")
-    b.add_argument("--strict", action="store_true", help="any rejected input fails the build")
+    b.add_argument("--strict", action="store_true",
+                   help="any rejected input or row that fails a row check fails the build (nothing quarantined)")
+    b.add_argument("--max-quarantine", type=_fraction, default=0.02, metavar="FRACTION",
+                   help="fail the build when more than this share of a table's rows is quarantined [0.02]")
     b.add_argument("--no-texts", action="store_true", help="leave the article texts out of the package")
     b.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest article accepted")
     b.add_argument("--reports", type=Path, default=Path("reports"),

@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from pipeline.publish import csv_text, sha256_file
-from pipeline.tables import TABLES, plausible, spec, validate_table
+from pipeline.tables import TABLES, plausible, publication_anchors, spec, validate_table
 from pipeline.untrusted import PackageRefused, check_descriptor, extract_zip, inside
 
 SPAN_TABLES = ("statistics", "events")
@@ -184,59 +184,94 @@ def load_texts(root: Path, tables: dict[str, Any], texts: Path | None) -> tuple[
     return text_of, out
 
 
-def check_spans(tables: dict[str, Any], text_of: dict[str, str | None]) -> list[str]:
-    """Every row names a source, and every quote == text[char_start:char_end] of that source."""
-    out: list[str] = []
+def span_problems(tables: dict[str, Any], text_of: dict[str, str | None]) -> list[tuple[str, int, str, str]]:
+    """``(table, row index, row id, check)`` of every row whose source does not exist ("foreign-key")
+    or whose quote differs from text[char_start:char_end] of its source ("quote-span")."""
+    out: list[tuple[str, int, str, str]] = []
     if "sources" not in tables:
         return out
     for name in SPAN_TABLES:
         if name not in tables:
             continue
         key = spec(name).primary_key
-        for row in tables[name].to_pylist():
+        for i, row in enumerate(tables[name].to_pylist()):
             sid = row["source_id"]
             if sid not in text_of:
-                out.append(f"resource {name}: row {row[key]}: check foreign-key failed: source_id {sid!r} "
-                           "names no source")
+                out.append((name, i, row[key], "foreign-key"))
                 continue
             text = text_of[sid]
             if text is not None and text[row["char_start"]:row["char_end"]] != row["quote"]:
-                out.append(f"resource {name}: row {row[key]}: check quote-span failed: quote != "
-                           f"text[{row['char_start']}:{row['char_end']}] of {sid}")
+                out.append((name, i, row[key], "quote-span"))
+    return out
+
+
+def check_spans(tables: dict[str, Any], text_of: dict[str, str | None]) -> list[str]:
+    """Every row names a source, and every quote == text[char_start:char_end] of that source."""
+    out: list[str] = []
+    for name, i, row_id, check in span_problems(tables, text_of):
+        row = tables[name].slice(i, 1).to_pylist()[0]
+        if check == "foreign-key":
+            out.append(f"resource {name}: row {row_id}: check foreign-key failed: source_id {row['source_id']!r} "
+                       "names no source")
+        else:
+            out.append(f"resource {name}: row {row_id}: check quote-span failed: quote != "
+                       f"text[{row['char_start']}:{row['char_end']}] of {row['source_id']}")
     return out
 
 
 DATE_COLUMNS = {"statistics": ("period_start", "period_end", "baseline_start", "baseline_end"),
                 "events": ("date_start", "date_end")}
+START_COLUMN = {"statistics": "period_start", "events": "date_start"}
 
 
-def check_dates(tables: dict[str, Any]) -> list[str]:
-    """Dates within the plausible window: not before ``earliest``, not years after the article appeared."""
+@dataclass(frozen=True)
+class DateProblem:
+    """A date of a row outside the plausible window."""
+
+    table: str
+    index: int
+    row_id: str
+    column: str
+    value: dt.date
+    window: str
+
+
+def date_problems(tables: dict[str, Any]) -> list[DateProblem]:
+    """Dates outside the plausible window (schemas/plausible.yaml): before ``earliest``, in a year more
+    than ``years_after_publication`` after the article's anchoring publication date, or (the start of
+    a period or event) more than that many years of 366 days after it, as the Great Expectations suites
+    check. An inferred date of publication is a lower bound, no anchor (``tables.publication_anchors``)."""
     if "sources" not in tables:
         return []
     rules = plausible()["dates"]
     earliest = rules["earliest"]
     years = int(rules["years_after_publication"])
-    published = {r["source_id"]: r["published_date"] for r in tables["sources"].to_pylist()}
-    known = [d for d in published.values() if d is not None]
-    fallback = max(known) if known else None  # an undated article cannot be far after the newest one
+    anchor_of = publication_anchors(tables["sources"].to_pylist())
     out = []
     for name, columns in DATE_COLUMNS.items():
         if name not in tables:
             continue
         key = spec(name).primary_key
-        for row in tables[name].to_pylist():
-            anchor = published.get(row["source_id"]) or fallback
+        for i, row in enumerate(tables[name].to_pylist()):
+            anchor = anchor_of.get(row["source_id"])
             latest = anchor.replace(year=anchor.year + years + 1, month=1, day=1) if anchor else None
             for col in columns:
                 d = row.get(col)
                 if d is None:
                     continue
-                if d < earliest or (latest is not None and d >= latest):
-                    window = f"{earliest}..{latest - dt.timedelta(days=1)}" if latest else f">= {earliest}"
-                    out.append(f"resource {name}: row {row[key]}: check plausible-date failed: {col} {d} "
-                               f"outside {window} (schemas/plausible.yaml)")
+                last = latest - dt.timedelta(days=1) if latest else None
+                if col == START_COLUMN[name] and anchor is not None:
+                    last = min(last, anchor + dt.timedelta(days=366 * years)) if last else last
+                if d < earliest or (last is not None and d > last):
+                    window = f"{earliest}..{last}" if last else f">= {earliest}"
+                    out.append(DateProblem(name, i, row[key], col, d, window))
     return out
+
+
+def check_dates(tables: dict[str, Any]) -> list[str]:
+    """Dates within the plausible window: not before ``earliest``, not years after the article appeared."""
+    return [f"resource {p.table}: row {p.row_id}: check plausible-date failed: {p.column} {p.value} "
+            f"outside {p.window} (schemas/plausible.yaml)" for p in date_problems(tables)]
 
 
 @dataclass
@@ -246,6 +281,7 @@ class PackageCheck:
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     quality: dict[str, Any] = field(default_factory=dict)  # summary for build-report.json (deterministic)
+    expectations: Any = None  # the ExpectationsResult when the suites ran (for the HTML report)
 
 
 def check_package(root: Path, texts: Path | None = None, reports_dir: Path | None = None,
@@ -285,6 +321,7 @@ def check_package(root: Path, texts: Path | None = None, reports_dir: Path | Non
         check.failures += ge.messages("critical")
         check.warnings += ge.messages("warning")
         check.quality["great_expectations"] = ge.summary()
+        check.expectations = ge
     else:
         check.quality["great_expectations"] = "not run: a table could not be read"
     check.quality["package_checks_failed"] = len(out)
