@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -31,7 +32,7 @@ from pipeline.text.figures import (
     words_between,
 )
 from pipeline.text.furniture import is_furniture
-from pipeline.text.numbers import NumberMention, find_numbers
+from pipeline.text.numbers import NumberMention, SpanIndex, find_numbers
 from pipeline.text.places import PlaceMention, find_places, find_places_in
 from pipeline.text.sentences import Sentence, split_sentences
 
@@ -115,7 +116,7 @@ def extract_statistics(
     text: str, source_id: str, published: PublicationDate, sentences: list[Sentence] | None = None
 ) -> list[dict[str, Any]]:
     """Every quantitative claim in ``text`` as a row with the columns of schemas/statistics.yaml."""
-    sentences = split_sentences(text) if sentences is None else sentences
+    sentences = _bounded(split_sentences(text) if sentences is None else sentences)
     vocab = vocabulary()
     tokens = article_tokens(text)  # (shared with the events extractor)
     main_memo: list[str | None] = []
@@ -134,11 +135,12 @@ def extract_statistics(
             continue
         dates = find_dates(sent.text, published) if mentions else []
         if dates:
+            date_spans = SpanIndex((d.char_start, d.char_end) for d in dates)
             mentions = [
                 m
                 for m in mentions
                 if m.unit in ("percent", "percentage_points", "per_100k", "usd", "tonnes")
-                or not _in_dates(m, dates)
+                or not date_spans.overlaps(m.start, m.end)
             ]
         if not mentions:
             if dates:
@@ -147,8 +149,10 @@ def extract_statistics(
         places = find_places_in(text, sent.start, sent.end)  # the article's places (scanned once)
         sources = find_sources(sent.text)
         labels = label_numbers(sent.text, mentions, vocab, tokens, sent.start)
-        words_before = _Before(sent.text)
+        dates = sorted(dates, key=lambda d: d.char_start)
+        words_before = _Before(sent.text, dates)
         periods: list[Period] = []
+        dated: Period | None = None  # the last period of this sentence that came from a date
         for i, m in enumerate(mentions):
             prev = mentions[i - 1] if i else None
             nxt = mentions[i + 1] if i + 1 < len(mentions) else None
@@ -165,7 +169,7 @@ def extract_statistics(
                 before_metric, before_subject = last_metric.get(sent.line_index, (OTHER, None))
                 if metric == OTHER or (metric == before_metric and not has_own_subject(sent.text, m)):
                     metric, subject = before_metric, before_subject or subject
-            period, baseline = _period(sent.text, m, prev, nxt, dates, change, periods, published, words_before)
+            period, baseline = _period(sent.text, m, prev, nxt, dates, change, dated, published, words_before)
             if period[0] is None and period[3] is None and change:
                 # "That was a 56% jump from the year before.": the period of the sentence before
                 before = last_period.get(sent.line_index) or _period_before(sentences, idx, published)
@@ -173,6 +177,8 @@ def extract_statistics(
                     period = before
                     baseline = baseline if baseline[0] else _shift_back(period)
             periods.append(period)
+            if period[3] is not None:
+                dated = period
             country, place = _country(sent, m, places, vocab.metrics[metric], sentences, idx, main_country)
             rows.append(
                 _row(
@@ -190,14 +196,50 @@ def extract_statistics(
                 )
             )
             last_metric[sent.line_index] = (metric, subject)
-        for p in reversed(periods):
-            if p[3] is not None:
-                last_period[sent.line_index] = p
-                break
+        if dated is not None:
+            last_period[sent.line_index] = dated
     return _dedup(rows)
 
 
 # ---------------------------------------------------------------- steps
+
+# The longest quote a statistic gets (characters). Real news sentences stay well under it (the
+# longest of the development corpus has about 460); a longer "sentence" (a table flattened into one
+# line, a run of numbers without a full stop) is read in clauses of at most this length, so that the
+# work per number, and the quote, stay bounded however long the line.
+MAX_QUOTE = 600
+_CUTS = (
+    re.compile(r"[;:]\s+"),  # a clause break
+    re.compile(r"\s+[—–]\s+"),
+    re.compile(r",\s+"),
+    re.compile(r"\s+"),  # else a word boundary
+    re.compile(r"[,.;:/|]"),  # else a separator ("1,1,1,...")
+)
+
+
+def _bounded(sentences: list[Sentence]) -> list[Sentence]:
+    """``sentences`` with every one longer than ``MAX_QUOTE`` cut into clauses no longer than it: at the
+    last clause break in its last two thirds, else at the last space there, else at ``MAX_QUOTE``."""
+    if all(s.end - s.start <= MAX_QUOTE for s in sentences):
+        return sentences
+    out: list[Sentence] = []
+    for sent in sentences:
+        text, start = sent.text, 0
+        while len(text) - start > MAX_QUOTE:
+            lo, hi = start + MAX_QUOTE // 3, start + MAX_QUOTE
+            cut = hi
+            for pattern in _CUTS:
+                ends = [b.end() for b in pattern.finditer(text, lo, hi)]
+                if ends:
+                    cut = ends[-1]
+                    break
+            piece = text[start:cut].rstrip()
+            out.append(Sentence(piece, sent.start + start, sent.start + start + len(piece), sent.line_index, False))
+            start = cut
+        piece = text[start:]
+        out.append(Sentence(piece, sent.start + start, sent.end, sent.line_index, sent.is_line and start == 0))
+    return out
+
 
 
 def _is_furniture(sent: Sentence) -> bool:
@@ -211,10 +253,6 @@ def _period_before(sentences: list[Sentence], idx: int, published: PublicationDa
         return None
     dates = [d for d in find_dates(sentences[idx - 1].text, published) if d.kind != "baseline"]
     return _as_period(dates[-1]) if dates else None
-
-
-def _in_dates(m: NumberMention, dates: list[DateMention]) -> bool:
-    return any(m.start < d.char_end and d.char_start < m.end for d in dates)
 
 
 Period = tuple[dt.date | None, dt.date | None, str, str | None]  # start, end, precision, text
@@ -236,16 +274,17 @@ def _period(
     nxt: NumberMention | None,
     dates: list[DateMention],
     change: bool,
-    earlier: list[Period],
+    earlier: Period | None,
     published: PublicationDate,
     before_date: _Before,
 ) -> tuple[Period, Baseline]:
     """The period a number refers to and, for a change, its baseline (``before_date``: the words before
-    the sentence's dates, read once for all its numbers)."""
+    the sentence's dates, read once for all its numbers; ``earlier``: the last period an earlier number
+    of the sentence took from a date, if any; ``dates`` in text order)."""
     seg_before = (prev.unit_end if prev else 0, m.qualifier_start)
     seg_after = (m.unit_end, nxt.qualifier_start if nxt else len(text))
-    before = [d for d in dates if seg_before[0] <= d.char_start and d.char_end <= seg_before[1]]
-    after = [d for d in dates if seg_after[0] <= d.char_start and d.char_end <= seg_after[1]]
+    before = _dates_within(dates, before_date.date_starts, seg_before)
+    after = _dates_within(dates, before_date.date_starts, seg_after)
 
     def is_baseline(d: DateMention) -> bool:
         return d.kind == "baseline" or (
@@ -282,13 +321,8 @@ def _period(
     if chosen is None:
         # No date of its own: the period of an earlier number in the sentence, else the sentence's only date
         # ("Police seized 7 tonnes and arrested 1,200 people in 2023").
-        inherited = next((p for p in reversed(earlier) if p[3] is not None), None)
-        own = [
-            d
-            for d in dates
-            if d.kind != "baseline"
-            and not before_date.baseline(d.char_start)
-        ]
+        inherited = earlier
+        own = before_date.own_dates(dates)
         if inherited is None and len(own) == 1 and own[0].char_start > m.end:
             between = text[m.unit_end : own[0].char_start]
             if _COORDINATION.search(between) and not CLAUSE_BREAK.search(between):
@@ -323,13 +357,28 @@ def _in_closed_clause(text: str, start: int, d: DateMention, end: int) -> bool:
     return bool(_OTHER_CLAUSE.search(text, start, d.char_start)) and bool(_CLAUSE_CLOSE.search(text, d.char_end, end))
 
 
+def _dates_within(dates: list[DateMention], starts: list[int], seg: tuple[int, int]) -> list[DateMention]:
+    """The dates inside ``seg`` (``starts``: their char_start, in order; a bisection, not a scan, so a
+    sentence of many numbers and dates stays linear)."""
+    lo, hi = bisect_left(starts, seg[0]), bisect_left(starts, seg[1])
+    return [d for d in dates[lo:hi] if d.char_end <= seg[1]]
+
+
 class _Before:
     """What the words right before a position of a sentence say of a date there (memoised: every
     number of the sentence asks about the same dates)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, dates: list[DateMention] | None = None) -> None:
         self.text = text
         self._memo: dict[tuple[str, int], bool] = {}
+        self.date_starts = [d.char_start for d in dates or ()]
+        self._own: list[DateMention] | None = None
+
+    def own_dates(self, dates: list[DateMention]) -> list[DateMention]:
+        """The sentence's dates that are not the comparison side of a change (computed once)."""
+        if self._own is None:
+            self._own = [d for d in dates if d.kind != "baseline" and not self.baseline(d.char_start)]
+        return self._own
 
     def _ask(self, pattern: re.Pattern[str], key: str, pos: int) -> bool:
         found = self._memo.get((key, pos))
@@ -538,25 +587,24 @@ def _dedup(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     Two mentions are the same figure when value, bounds, unit, metric and change agree and
     their periods do not contradict (one may be undated, as headlines often are).
     """
-    kept: list[dict[str, Any]] = []
+    # Rows are grouped by figure (a dict, not a scan of every kept row: many distinct numbers stay linear).
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for r in rows:
         key = (r["value"], r["value_high"], r["unit"], r["is_change"], r["metric"])
-        twin = next(
+        group = groups.setdefault(key, [])
+        i = next(
             (
-                k
-                for k in kept
-                if (k["value"], k["value_high"], k["unit"], k["is_change"], k["metric"]) == key
-                and (
-                    k["period_start"] is None
-                    or r["period_start"] is None
-                    or (k["period_start"], k["period_end"]) == (r["period_start"], r["period_end"])
-                )
+                i
+                for i, k in enumerate(group)
+                if k["period_start"] is None
+                or r["period_start"] is None
+                or (k["period_start"], k["period_end"]) == (r["period_start"], r["period_end"])
             ),
             None,
         )
-        if twin is None:
-            kept.append(r)
-        elif len(r["quote"]) > len(twin["quote"]) or (twin["period_start"] is None and r["period_start"]):
-            kept[kept.index(twin)] = r
+        if i is None:
+            group.append(r)
+        elif len(r["quote"]) > len(group[i]["quote"]) or (group[i]["period_start"] is None and r["period_start"]):
+            group[i] = r
     order = {id(r): i for i, r in enumerate(rows)}
-    return sorted(kept, key=lambda r: order[id(r)])  # article order
+    return sorted((r for group in groups.values() for r in group), key=lambda r: order[id(r)])  # article order

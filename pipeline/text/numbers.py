@@ -17,6 +17,7 @@ Unit surface forms come from ``schemas/vocab/units.yaml``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -566,34 +567,43 @@ def find_numbers(
                 found.append(mention)
     if has_digit:
         # Dates, clock times and phone numbers need one of these marks: skip the scan when none is there.
-        masked = (
+        masked = SpanIndex(
             [m.span() for m in _MASK_RE.finditer(text)]
             if (_MASK_MARKS.search(text) or not words.isdisjoint(_CLOCK_WORDS))
             else []
         )
+        taken_before = SpanIndex(taken)
+        units_before = SpanIndex([(f.start, f.unit_end) for f in found])
+        # Digits are read left to right and a mention starts at or before its match: a later match
+        # falls in an earlier one's unit exactly when it starts before the furthest end read so far.
+        reach = -1
         for m in _NUM_RE.finditer(text):
-            a, b = m.span()  # (_overlaps and _inside_unit written out: this loop is hot)
+            a, b = m.span()
             if (
-                masked
-                and any(a < y and x < b for x, y in masked)
-                or taken
-                and any(a < y and x < b for x, y in taken)
-                or found
-                and any(f.start <= a < f.unit_end for f in found)
+                a < reach
+                or masked.overlaps(a, b)
+                or taken_before.overlaps(a, b)
+                or units_before.overlaps(a, a + 1)
             ):
                 continue
             mention = _digits(text, m, has_percent)
             if mention:
                 found.append(mention)
                 taken.append((mention.start, mention.unit_end))
+                reach = max(reach, mention.unit_end)
     if spelled:
+        taken_all = SpanIndex(taken)
+        units = SpanIndex([(f.start, f.unit_end) for f in found])
         for m in _WORDS_RE.finditer(text):
-            if _overlaps(m.span(), taken) or _inside_unit(m.start(), found):
+            a, b = m.span()
+            if taken_all.overlaps(a, b) or units.overlaps(a, a + 1):
                 continue
             mention = _words(text, m, has_percent)
             if mention:
                 found.append(mention)
-    found = [f for f in found if f.unit in STRONG_UNITS or not _overlaps((f.start, f.end), exclude)]
+    if exclude:
+        excluded = SpanIndex(exclude)
+        found = [f for f in found if f.unit in STRONG_UNITS or not excluded.overlaps(f.start, f.end)]
     found.sort(key=lambda f: f.start)
     return _inherit_units(text, _merge_ranges(text, found))
 
@@ -601,15 +611,26 @@ def find_numbers(
 # ---------------------------------------------------------------- readers
 
 
-def _overlaps(span: tuple[int, int], spans: object) -> bool:
-    a, b = span
-    return any(a < y and x < b for x, y in spans)  # type: ignore[attr-defined]
+class SpanIndex:
+    """Spans (start, end) that answer "does any overlap [a, b)?" in O(log n): sorted by start, with the
+    furthest end reached by each prefix (a scan of every span per query made dense text quadratic)."""
+
+    def __init__(self, spans: object) -> None:
+        ordered = sorted(spans)  # type: ignore[call-overload]
+        self.starts = [x for x, _ in ordered]
+        self.reach: list[int] = []
+        furthest = -1
+        for _, y in ordered:
+            furthest = max(furthest, y)
+            self.reach.append(furthest)
+
+    def overlaps(self, a: int, b: int) -> bool:
+        """True when a span starts before ``b`` and ends after ``a``."""
+        k = bisect_left(self.starts, b)
+        return k > 0 and self.reach[k - 1] > a
 
 
-def _inside_unit(pos: int, found: list[NumberMention]) -> bool:
-    return any(f.start <= pos < f.unit_end for f in found)
-
-
+@lru_cache(maxsize=64)  # asked for each number of a sentence; str caches its hash, so a look-up is cheap
 def _is_title_case(text: str) -> bool:
     """Headlines in Title Case: capitalised words there are not evidence of a name."""
     words = re.findall(r"[A-Za-zÁÉÍÓÚÑáéíóúñ][\w'’]*", text)
@@ -964,20 +985,27 @@ def _inherit_units(text: str, found: list[NumberMention]) -> list[NumberMention]
     "rose from 10 to 20 percent": 10 is a percent.
     """
     out = list(found)
+    sibling: NumberMention | None = None  # the last number before this one stated in a shared unit
     for i, f in enumerate(out):
-        if f.unit != "count" or f.spelled or f.unit_end != f.end:
-            continue
-        nxt = out[i + 1] if i + 1 < len(out) else None
-        if nxt and nxt.unit in _SHARED_UNITS and _JOIN.fullmatch(text[f.end : nxt.qualifier_start]):
-            out[i] = replace(f, unit=nxt.unit)
-            continue
-        left = text[max(0, f.qualifier_start - 20) : f.qualifier_start]
-        sibling = next((p for p in reversed(out[:i]) if p.unit in _SHARED_UNITS), None)
-        if sibling and _BARE_AFTER.match(text, f.end) and _SIBLING_BEFORE.search(left):
-            if _level_after_change(text, sibling, left):
-                continue  # "fell 15% in 2024 to 6,964": the new level, counted in its own units
-            out[i] = replace(f, unit=sibling.unit)
+        if f.unit == "count" and not f.spelled and f.unit_end == f.end:
+            out[i] = _inherited(text, f, out[i + 1] if i + 1 < len(out) else None, sibling)
+        if out[i].unit in _SHARED_UNITS:
+            sibling = out[i]
     return out
+
+
+def _inherited(
+    text: str, f: NumberMention, nxt: NumberMention | None, sibling: NumberMention | None
+) -> NumberMention:
+    """``f`` with the shared unit of the number after it or of ``sibling`` before it, if it takes one."""
+    if nxt and nxt.unit in _SHARED_UNITS and _JOIN.fullmatch(text[f.end : nxt.qualifier_start]):
+        return replace(f, unit=nxt.unit)
+    left = text[max(0, f.qualifier_start - 20) : f.qualifier_start]
+    if sibling and _BARE_AFTER.match(text, f.end) and _SIBLING_BEFORE.search(left):
+        if _level_after_change(text, sibling, left):
+            return f  # "fell 15% in 2024 to 6,964": the new level, counted in its own units
+        return replace(f, unit=sibling.unit)
+    return f
 
 
 _TO_BEFORE = re.compile(r"\b(?:to|a|hasta)\s*$", re.IGNORECASE)
