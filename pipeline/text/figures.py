@@ -473,7 +473,8 @@ def has_own_subject(text: str, m: NumberMention) -> bool:
 def is_change(text: str, m: NumberMention) -> bool:
     """ "a 371% increase", "skyrocketed by 429%", "up 20%", "doubled": a change against a baseline."""
     if m.unit == "other":
-        return m.value >= 1  # "doubled", "fivefold"; "two-thirds of" is a share
+        # "doubled", "fivefold"; "two-thirds of" is a share; "25.5 murders per day" an average
+        return m.spelled and not m.average and m.value >= 1
     if m.unit not in ("percent", "percentage_points", "count", "per_100k"):
         return False
     after = _CHANGE_AFTER.match(text, m.unit_end)
