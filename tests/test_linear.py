@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.extract.statistics import MAX_QUOTE, extract_statistics
+from pipeline.extract.statistics import extract_statistics
 from pipeline.text.dates import PublicationDate
+from pipeline.text.document import read_article
 from pipeline.text.numbers import find_numbers
+from pipeline.text.sentences import MAX_SENTENCE as MAX_QUOTE
 
 PUBLISHED = PublicationDate(dt.date(2024, 1, 1), dt.date(2024, 1, 1), "day", "manifest")
 PATTERNS = ["1 ", "more than 1 ", "$1 ", "5% ", "1,", "7 kilos ", "Los Lobos 8 ", "3 per 100,000 ", "two ",
@@ -55,7 +57,7 @@ def test_find_numbers_work_is_linear_in_the_numbers_of_a_sentence(pattern: str) 
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_statistics_work_is_linear_in_the_length_of_a_line(pattern: str) -> None:
     def run(size: int) -> None:
-        extract_statistics("Headline\n\n" + text_of(pattern, size), "t", PUBLISHED)
+        extract_statistics(read_article("Headline\n\n" + text_of(pattern, size), PUBLISHED), "t")
 
     run(100)
     small = calls(lambda: run(1500))
@@ -65,7 +67,7 @@ def test_statistics_work_is_linear_in_the_length_of_a_line(pattern: str) -> None
 
 def test_a_run_of_numbers_never_gives_a_quote_longer_than_the_cap() -> None:
     text = "Headline\n\n" + "1," * 5000
-    rows = extract_statistics(text, "t", PUBLISHED)
+    rows = extract_statistics(read_article(text, PUBLISHED), "t")
     assert rows
     assert all(len(r["quote"]) <= MAX_QUOTE for r in rows)
     assert all(text[r["char_start"] : r["char_end"]] == r["quote"] for r in rows)
@@ -74,7 +76,7 @@ def test_a_run_of_numbers_never_gives_a_quote_longer_than_the_cap() -> None:
 def test_a_long_line_is_cut_at_clause_breaks_and_keeps_its_figures() -> None:
     clause = "police arrested 14 suspects in the port district; "
     text = "Headline\n\n" + clause * 40
-    rows = extract_statistics(text, "t", PUBLISHED)
+    rows = extract_statistics(read_article(text, PUBLISHED), "t")
     assert all(len(r["quote"]) <= MAX_QUOTE for r in rows)
     # Every cut falls after a clause break, so each quote ends a clause rather than a word's middle.
     assert all(r["quote"].endswith(("suspects in the port district;", "district; ", "district;")) for r in rows)
@@ -84,5 +86,5 @@ def test_a_long_line_is_cut_at_clause_breaks_and_keeps_its_figures() -> None:
 def test_an_ordinary_sentence_is_not_cut() -> None:
     sentence = "Police arrested 14 suspects in the port district on Monday, " * 5 + "officials said."
     assert len(sentence) < MAX_QUOTE
-    rows = extract_statistics(sentence, "t", PUBLISHED)
+    rows = extract_statistics(read_article(sentence, PUBLISHED), "t")
     assert rows and all(r["quote"] == sentence for r in rows)
