@@ -472,3 +472,54 @@ def test_a_date_in_a_closed_relative_clause_before_a_number_does_not_date_it() -
             "figure of 2021.")
     factor = one(text, unit="other")
     assert (factor["period_start"], factor["period_end"]) == (dt.date(2022, 10, 1), dt.date(2023, 9, 30))
+
+
+# ---------------------------------------------------------------- discourse: the time a figure speaks of
+
+
+def test_a_figure_without_time_words_takes_the_period_its_paragraph_sets() -> None:
+    text = "Kidnappings in Manabí\n\nIn 2023 the province recorded a surge in crime. Police counted 212 kidnappings."
+    row = one(text, value=212.0)
+    assert (row["period_start"], row["period_end"]) == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+
+
+def test_a_new_paragraph_continues_the_time_the_last_one_set_after_the_lead() -> None:
+    text = (
+        "Violencia en la costa\n\n"
+        "En 2021 la provincia tuvo un año tranquilo.\n"
+        "En lo que va de 2024 la policía registró 300 asesinatos.\n"
+        "Además, el 64% de las víctimas eran jóvenes."
+    )
+    row = one(text, value=64.0)
+    assert row["period_start"] is not None and row["period_start"].year == 2024
+
+
+def test_a_count_tied_to_an_incident_with_no_time_words_anywhere_keeps_a_null_period() -> None:
+    row = one("Gunmen stormed a bus terminal. Four people were wounded in the attack.", value=4.0)
+    assert row["period_start"] is None
+
+
+def test_the_same_period_of_a_year_is_the_part_of_the_year_the_paragraph_speaks_of() -> None:
+    text = (
+        "Entre enero y abril de 2024 hubo 900 robos en la ciudad.\n"
+        "En el mismo periodo de 2023 se registraron 650 robos."
+    )
+    row = one(text, value=650.0)
+    assert (row["period_start"], row["period_end"]) == (dt.date(2023, 1, 1), dt.date(2023, 4, 30))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Gunmen stormed the market; four other people were wounded.", 4.0),
+        ("Tras el motín hubo ocho heridos en el pabellón.", 8.0),
+        ("Los disturbios se extendieron a otras seis prisiones del país.", 6.0),
+    ],
+)
+def test_a_number_in_words_counting_people_hurt_or_places_affected_is_an_other_count(text: str, value: float) -> None:
+    row = one(text, value=value)
+    assert (row["metric"], row["unit"]) == ("other", "count")
+
+
+def test_a_number_in_words_that_introduces_nothing_counted_is_no_row() -> None:
+    assert rows_of("Two nations signed the accord in the capital.") == []

@@ -18,6 +18,7 @@ from typing import Any
 
 from pipeline.ids import make_id
 from pipeline.text.dates import DateMention, PublicationDate
+from pipeline.text.discourse import LEAD, OWN, Frame
 from pipeline.text.document import Document
 from pipeline.text.figures import (
     CLAUSE_BREAK,
@@ -124,6 +125,13 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             main_memo.append(_main_country(text))
         return main_memo[0]
 
+    set_memo: list[list[Frame | None]] = []
+
+    def last_set() -> list[Frame | None]:  # only computed when a figure needs the discourse
+        if not set_memo:
+            set_memo.append(_last_set(doc))
+        return set_memo[0]
+
     rows: list[dict[str, Any]] = []
     last_period: dict[int, Period] = {}
     last_metric: dict[int, tuple[str, str | None]] = {}
@@ -158,7 +166,10 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             if m.unit == "other" and metric == OTHER and prev is not None and is_change(sent.text, m):
                 # "rose to 25.9 per 100,000, more than double the 2020 level": the factor of what was counted
                 metric, subject = last_metric.get(sent.line_index, (OTHER, None))
-            if m.spelled and (metric == OTHER or not (vocab.metrics[metric].spelled or m.unit == "other")):
+            counted = m.spelled and metric == OTHER and m.unit == "count"
+            if counted and vocab.spelled_counts.match(sent.text, m.unit_end):
+                pass  # "four other people were wounded", "seis presos se fugaron": a count of `other`
+            elif m.spelled and (metric == OTHER or not (vocab.metrics[metric].spelled or m.unit == "other")):
                 periods.append((None, None, "unknown", None))
                 continue  # "four worlds", "two nations": words are statistics only with a known metric
             change = is_change(sent.text, m)
@@ -174,6 +185,11 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                 if before is not None:
                     period = before
                     baseline = baseline if baseline[0] else _shift_back(period)
+            if period[0] is None and period[3] is None:
+                # No time words of its own: the time its heading, lead or paragraph sets (discourse frame)
+                period = _framed(doc, idx, last_set)
+            elif period[2] == "year" and not change:
+                period = _same_part_of(sent.text, period, doc, idx)
             periods.append(period)
             if period[3] is not None:
                 dated = period
@@ -200,6 +216,59 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------- steps
+
+def _framed(doc: Document, idx: int, last_set: Callable[[], list[Frame | None]]) -> Period:
+    """The period the discourse frame of sentence ``idx`` gives a figure with no time words of its own:
+    the paragraph's or the lead's; where the sentence's own dates belong to other figures or clauses,
+    the frame in force before it."""
+    frame = doc.frame(idx)
+    if frame is not None and frame.origin == OWN:
+        frame = doc.previous_frame(idx)
+    if frame is not None and frame.origin == LEAD:
+        # A paragraph without time words continues the time the paragraph before it set, if any
+        # after the lead ("En 2022 ... En lo que va de 2023 ... [new paragraph] el 21% de los muertos").
+        before = last_set()[idx]
+        if before is not None and before.sentence > frame.sentence:
+            frame = before
+    if frame is None or frame.date.start is None:
+        return None, None, "unknown", None
+    return _as_period(frame.date)
+
+
+_SAME_PART_OF_YEAR = re.compile(
+    r"\b(?:same|mism[oa]s?)\s+(?:\w+\s+)?(?:months?|period|quarter|weeks?|days?|time|mes(?:es)?|per[ií]odo|"
+    r"trimestre|semanas?|d[ií]as|lapso)\s+(?:of|in|de|del)\s+(?:the\s+|el\s+)?(?P<year>\d{4})\b",
+    re.IGNORECASE,
+)
+
+
+def _same_part_of(text: str, period: Period, doc: Document, idx: int) -> Period:
+    """ "the same period of 2022", "el mismo periodo del 2022": the part of the year the discourse speaks
+    of (the frame before the sentence: "1 January to 2 July 2023"), in 2022, rather than all of 2022."""
+    same = _SAME_PART_OF_YEAR.search(text)
+    if same is None or period[0] is None or int(same.group("year")) != period[0].year:
+        return period
+    frame = doc.previous_frame(idx)
+    if frame is None or frame.date.start is None or frame.date.end is None:
+        return period
+    start, end = frame.date.start, frame.date.end
+    years = start.year - period[0].year
+    if years <= 0 or start.year != end.year or (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return period
+    shifted = _shift_back(_as_period(frame.date), years)
+    return shifted[0], shifted[1], _as_period(frame.date)[2], period[3]
+
+
+def _last_set(doc: Document) -> list[Frame | None]:
+    """For each sentence, the last frame an earlier sentence set with a date of its own (one pass)."""
+    out: list[Frame | None] = []
+    last: Frame | None = None
+    for i, f in enumerate(doc.frames):
+        out.append(last)
+        if f is not None and f.origin == OWN and f.sentence == i and f.date.start is not None:
+            last = f
+    return out
+
 
 def _period_before(doc: Document, idx: int) -> Period | None:
     """The last date of the previous sentence of the same paragraph, if any."""

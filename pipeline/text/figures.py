@@ -46,6 +46,7 @@ class Vocabulary:
 
     metrics: dict[str, Metric]
     index: CueIndex
+    spelled_counts: re.Pattern[str]  # what a number in words counts when it is a statistic of metric `other`
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,11 @@ def vocabulary() -> Vocabulary:
         cues += [
             (str(cue), (m["id"], kind)) for kind, words in (m.get("cues") or {}).items() for cue in words
         ]
-    return Vocabulary(metrics, CueIndex(cues))
+    counted = next((m.get("spelled_counts") or [] for m in spec if m["id"] == OTHER), [])
+    words = "|".join(r"\s+".join(map(re.escape, str(w).split())) for w in sorted(counted, key=len, reverse=True))
+    # up to three words between ("four other people were wounded"), not across a clause
+    spelled_counts = re.compile(rf"(?:\s+[^\W\d][\w'’-]*){{0,3}}?\s+(?:{words or '(?!)'})(?![\w])", re.IGNORECASE)
+    return Vocabulary(metrics, CueIndex(cues), spelled_counts)
 
 
 def find_cues(text: str, tokens: Tokens, vocab: Vocabulary, offset: int = 0) -> list[MetricCue]:
