@@ -142,9 +142,10 @@ def test_the_words_around_a_number_pick_its_metric(
 
 
 def test_a_spelled_number_is_kept_only_when_it_counts_a_known_metric() -> None:
+    # (people killed in an incident are violent deaths; homicides are counted as homicides or murders)
     text = "Three soldiers were killed in the ambush. The two nations signed a pact.\n"
     rows = rows_of(text)
-    assert [(r["value"], r["metric"]) for r in rows] == [(3.0, "homicides")]
+    assert [(r["value"], r["metric"]) for r in rows] == [(3.0, "violent_deaths")]
 
 
 def test_the_subject_is_the_counted_thing_in_the_articles_words() -> None:
@@ -447,7 +448,8 @@ def test_a_spanish_baseline_after_frente_a_las_shares_the_metric_of_the_change()
 def test_numbers_after_including_count_parts_of_the_number_before_them() -> None:
     text = ("At least 10 people were killed on Tuesday, including eight in Guayaquil and two police officers "
             "in Nobol, police said.")
-    assert {r["value"]: r["metric"] for r in rows_of(text)} == {10.0: "homicides", 8.0: "homicides", 2.0: "homicides"}
+    assert {r["value"]: r["metric"] for r in rows_of(text)} == {
+        10.0: "violent_deaths", 8.0: "violent_deaths", 2.0: "violent_deaths"}
     text = "Police arrested 200 people, including 15 police officers, and deployed 3,000 troops."
     assert {r["value"]: r["metric"] for r in rows_of(text)} == {
         200.0: "arrests", 15.0: "arrests", 3000.0: "troops_deployed"}
@@ -523,3 +525,44 @@ def test_a_number_in_words_counting_people_hurt_or_places_affected_is_an_other_c
 
 def test_a_number_in_words_that_introduces_nothing_counted_is_no_row() -> None:
     assert rows_of("Two nations signed the accord in the capital.") == []
+
+
+# ---------------------------------------------------------------- metrics named by the sentence or the topic
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "metric"),
+    [
+        ("Gunmen killed 9 people at a bar and 14 were injured, police said.", 14.0, "other"),
+        ("Tras el ataque hubo 6 muertos y 11 heridos en el barrio.", 11.0, "other"),
+        ("Police said 12 people were killed in the shooting on Saturday.", 12.0, "violent_deaths"),
+        ("The country recorded 4,100 homicides last year.", 4100.0, "homicides"),
+        ("At least 17 inmates died in the riot at the coastal prison.", 17.0, "prison_deaths"),
+        ("En la cárcel de la ciudad murieron 17 internos durante el motín.", 17.0, "prison_deaths"),
+        ("Some 4,000 police and military will patrol the port.", 4000.0, "troops_deployed"),
+    ],
+)
+def test_the_metric_is_what_the_sentence_names(text: str, value: float, metric: str) -> None:
+    assert one(text, value=value)["metric"] == metric
+
+
+def test_a_figure_with_a_generic_noun_continues_the_topic_of_its_paragraph() -> None:
+    text = "Los secuestros crecieron en la provincia.\nEn 2023 hubo 140 secuestros. En 2022 se registraron 90 casos."
+    assert one(text, value=90.0)["metric"] == "kidnappings"
+
+
+def test_a_bare_figure_in_a_breakdown_continues_the_metric_before_it() -> None:
+    text = "Officials counted 61 inmates killed in the prison riots: 40 in the Litoral prison and 21 in Turi."
+    rows = {r["value"]: r["metric"] for r in rows_of(text)}
+    assert rows[40.0] == rows[21.0] == rows[61.0] != "other"
+
+
+def test_generic_counts_take_the_topic_the_heading_and_lead_name() -> None:
+    text = ("Las extorsiones se disparan en la ciudad\n\nLos comerciantes denuncian extorsiones cada semana.\n"
+            "Las estadísticas oficiales son claras.\nEn 2023 se reportaron 512 denuncias en el cantón.")
+    assert one(text, value=512.0)["metric"] == "extortions"
+
+
+def test_a_spelled_mass_of_a_seizure_is_a_statistic() -> None:
+    row = one("Marines seized more than four tons of cocaine off the coast.", value=4.0)
+    assert (row["unit"], row["metric"]) == ("tonnes", "drug_seizures")

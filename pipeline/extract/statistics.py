@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pipeline.ids import make_id
+from pipeline.text.cues import fold
 from pipeline.text.dates import DateMention, PublicationDate
 from pipeline.text.discourse import LEAD, OWN, Frame
 from pipeline.text.document import Document
@@ -24,6 +25,8 @@ from pipeline.text.figures import (
     CLAUSE_BREAK,
     OTHER,
     Metric,
+    Vocabulary,
+    find_cues,
     find_sources,
     has_own_subject,
     is_change,
@@ -132,6 +135,14 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             set_memo.append(_last_set(doc))
         return set_memo[0]
 
+    lead_memo: list[str | None] = []
+
+    def lead_topic() -> str | None:  # the metric the heading and lead speak of (looked up when needed)
+        if not lead_memo:
+            lead_memo.append(_lead_topic(doc, vocab))
+        return lead_memo[0]
+
+    topic: dict[int, str] = {}  # per paragraph: the metric of its last figure that has one
     rows: list[dict[str, Any]] = []
     last_period: dict[int, Period] = {}
     last_metric: dict[int, tuple[str, str | None]] = {}
@@ -163,12 +174,18 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             prev = mentions[i - 1] if i else None
             nxt = mentions[i + 1] if i + 1 < len(mentions) else None
             metric, subject = labels[i]
+            if metric == OTHER and not m.spelled and _elliptical(subject, vocab):
+                # "33 in the Turi prison", "se registraron 815 casos": the topic of the figures before it
+                metric = (_topic(topic.get(sent.line_index), m, vocab) or _topic(lead_topic(), m, vocab, subject)
+                          or OTHER)
             if m.unit == "other" and metric == OTHER and prev is not None and is_change(sent.text, m):
                 # "rose to 25.9 per 100,000, more than double the 2020 level": the factor of what was counted
                 metric, subject = last_metric.get(sent.line_index, (OTHER, None))
             counted = m.spelled and metric == OTHER and m.unit == "count"
             if counted and vocab.spelled_counts.match(sent.text, m.unit_end):
                 pass  # "four other people were wounded", "seis presos se fugaron": a count of `other`
+            elif m.spelled and m.unit in _MEASURED and metric != OTHER:
+                pass  # "more than three tons of cocaine": a measure in words is as good as digits
             elif m.spelled and (metric == OTHER or not (vocab.metrics[metric].spelled or m.unit == "other")):
                 periods.append((None, None, "unknown", None))
                 continue  # "four worlds", "two nations": words are statistics only with a known metric
@@ -210,12 +227,50 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                 )
             )
             last_metric[sent.line_index] = (metric, subject)
+            if metric != OTHER:
+                topic[sent.line_index] = metric
         if dated is not None:
             last_period[sent.line_index] = dated
     return _dedup(rows)
 
 
 # ---------------------------------------------------------------- steps
+
+_MEASURED = frozenset({"tonnes", "usd", "percent", "per_100k"})
+
+
+def _elliptical(subject: str | None, vocab: Vocabulary) -> bool:
+    """A figure that names nothing it counts, or only a generic noun ("casos", "victims")."""
+    if not subject:
+        return True
+    first = fold(subject.split()[0]).lower()
+    return first in vocab.generic_counts
+
+
+def _topic(metric: str | None, m: NumberMention, vocab: Vocabulary, subject: str | None = "") -> str | None:
+    """``metric`` when the figure can continue it (its unit fits; from the lead, only with a generic noun:
+    a bare number far from its topic is not read as part of it)."""
+    if metric is None or m.unit not in vocab.metrics[metric].units or subject is None:
+        return None
+    return metric
+
+
+def _lead_topic(doc: Document, vocab: Vocabulary) -> str | None:
+    """The metric whose event words the heading and lead name most (the first two lines), if any."""
+    lead = [i for i, s in enumerate(doc.sentences) if s.line_index < 2]
+    counts: Counter[str] = Counter()
+    for i in lead:
+        s = doc.sentences[i]
+        for cue in find_cues(s.text, doc.tokens, vocab, s.start) if doc.tokens.delimits(s.start, s.end) else []:
+            for metric, kind in cue.hits:
+                if kind == "event" and metric != OTHER:
+                    counts[metric] += 1
+    if not counts:
+        return None
+    best = max(counts.values())
+    tops = sorted(m for m, c in counts.items() if c == best)
+    return tops[0] if len(tops) == 1 else None
+
 
 def _framed(doc: Document, idx: int, last_set: Callable[[], list[Frame | None]]) -> Period:
     """The period the discourse frame of sentence ``idx`` gives a figure with no time words of its own:
