@@ -566,3 +566,26 @@ def test_generic_counts_take_the_topic_the_heading_and_lead_name() -> None:
 def test_a_spelled_mass_of_a_seizure_is_a_statistic() -> None:
     row = one("Marines seized more than four tons of cocaine off the coast.", value=4.0)
     assert (row["unit"], row["metric"]) == ("tonnes", "drug_seizures")
+
+
+def test_the_day_of_a_report_does_not_date_the_figure_it_reports() -> None:
+    text = ("Gunmen attack a market\n\n"
+            "Gunmen killed 9 people at a market, police said on Tuesday.\n"
+            "The attack happened late on Monday in the old town.")
+    published = PublicationDate(dt.date(2025, 3, 12), dt.date(2025, 3, 12), "day", "manifest")  # a Wednesday
+    row = one(text, published, value=9.0)
+    assert row["period_start"] == dt.date(2025, 3, 10)
+
+
+def test_a_heading_figure_takes_the_incident_date_the_body_gives_but_not_the_dateline() -> None:
+    text = ("14 dead in a riot at a coastal prison\n"
+            "March 12, 2025\n"
+            "The inmates were found dead on Sunday morning in two cell blocks.")
+    published = PublicationDate(dt.date(2025, 3, 12), dt.date(2025, 3, 12), "day", "manifest")
+    row = one(text, published, value=14.0)
+    assert row["period_start"] == dt.date(2025, 3, 9)
+
+
+def test_a_mass_is_in_tonnes_and_its_value_text_keeps_the_words() -> None:
+    row = one("Agents seized 640 kilos of cocaine in the port.", value=0.64)
+    assert (row["unit"], row["value_text"], row["metric"]) == ("tonnes", "640 kilos", "drug_seizures")

@@ -88,6 +88,11 @@ _COMPARATIVE_BEFORE = re.compile(
     r"más\s+alt[oa]|más\s+baj[oa]|mayor|menor)\s+(?:\w+\s+){0,2}?(?:since|in|desde|en)\s+(?:the\s+|el\s+)?$",
     re.IGNORECASE,
 )
+_REPORTING_BEFORE = re.compile(
+    r"\b(?:said|says|told|reported|announced|stated|confirmed|added|informó|dijo|señaló|indicó|reportó|anunció|"
+    r"confirmó|aseguró|afirmó|explicó)\s+(?:(?:on|this|last|late|early|el|este|esta|la|en\s+la)\s+)?$",
+    re.IGNORECASE,
+)
 _SINCE_BEFORE = re.compile(r"\b(?:since|desde)\s+$", re.IGNORECASE)
 _YEAR_BEFORE = re.compile(
     r"\b(?:year|month)\s+(?:before|earlier|prior)|\b(?:previous|prior|preceding)\s+(?:year|month)|"
@@ -285,9 +290,31 @@ def _framed(doc: Document, idx: int, last_set: Callable[[], list[Frame | None]])
         before = last_set()[idx]
         if before is not None and before.sentence > frame.sentence:
             frame = before
+    if frame is None and doc.sentences[idx].line_index < _HEAD_LINES:
+        frame = _incident_frame(doc, idx)
     if frame is None or frame.date.start is None:
         return None, None, "unknown", None
     return _as_period(frame.date)
+
+
+_HEAD_LINES = 2  # the heading and the lead
+_INCIDENT_DAYS = 31  # the longest span read as the date of an incident
+_INCIDENT_REACH = 8  # how many sentences after the heading or lead may date its incident
+
+
+def _incident_frame(doc: Document, idx: int) -> Frame | None:
+    """A heading or lead with no time words reports an incident the body dates ("31 dead in prison" ...
+    "found dead Sunday afternoon"): the first date of a day or a span of days in the sentences after it,
+    a dateline (a line that is only a date) excepted."""
+    for j in range(idx + 1, min(len(doc.sentences), idx + 1 + _INCIDENT_REACH)):
+        f = doc.frame(j)
+        if f is None or f.origin != OWN or f.sentence != j or f.date.start is None or f.date.end is None:
+            continue
+        if len(doc.sentences[j].text) - len(f.date.date_text) < 8:
+            continue  # a dateline: the day of publication
+        if (f.date.end - f.date.start).days < _INCIDENT_DAYS:
+            return f
+    return None
 
 
 _SAME_PART_OF_YEAR = re.compile(
@@ -373,7 +400,8 @@ def _period(
         )
 
     def is_comparison(d: DateMention) -> bool:  # "the highest since 2018" does not date the figure
-        return before_date.comparative(d.char_start)
+        # (nor "police said on Saturday": the day of the report, not of what it reports)
+        return before_date.comparative(d.char_start) or before_date.reporting(d.char_start)
 
     base = next((d for d in after if is_baseline(d)), None)
     own_after = [d for d in after if not is_baseline(d) and not is_comparison(d)]
@@ -456,7 +484,8 @@ class _Before:
     def own_dates(self, dates: list[DateMention]) -> list[DateMention]:
         """The sentence's dates that are not the comparison side of a change (computed once)."""
         if self._own is None:
-            self._own = [d for d in dates if d.kind != "baseline" and not self.baseline(d.char_start)]
+            self._own = [d for d in dates if d.kind != "baseline" and not self.baseline(d.char_start)
+                         and not self.reporting(d.char_start)]
         return self._own
 
     def _ask(self, pattern: re.Pattern[str], key: str, pos: int) -> bool:
@@ -472,6 +501,10 @@ class _Before:
     def comparative(self, pos: int) -> bool:
         """A superlative's reference ("the highest since"), which does not date the figure."""
         return self._ask(_COMPARATIVE_BEFORE, "comparative", pos)
+
+    def reporting(self, pos: int) -> bool:
+        """A date of the report ("police said on Saturday", "informó este lunes"), not of the figure."""
+        return self._ask(_REPORTING_BEFORE, "reporting", pos)
 
     def since(self, pos: int) -> bool:
         """ "since 2021", "desde 2021": the start of a span running to the present."""
@@ -653,7 +686,8 @@ def _row(
         "country_code": country,
         "place": place,
         "attributed_to": attributed,
-        "value_text": m.text,
+        # a mass normalised to tonnes keeps the number as written with its unit ("253kg", "800 kilos")
+        "value_text": sent.text[m.start : m.unit_end] if m.unit == "tonnes" else m.text,
         "quote": sent.text,
         "char_start": sent.start,
         "char_end": sent.end,
