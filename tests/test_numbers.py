@@ -381,3 +381,11 @@ def test_a_day_that_is_not_a_rate_leaves_the_count_alone() -> None:
 )
 def test_n_out_of_m_is_one_share_in_percent(sentence: str, value: float) -> None:
     assert values(sentence) == [(value, "percent")]
+
+
+def test_an_acronym_before_digits_names_something() -> None:
+    assert find_numbers("The alert reached the ECU 911 centre before dawn.") == []
+
+
+def test_a_duration_after_during_is_a_duration() -> None:
+    assert values("El Gobierno decretó el estado de excepción durante 45 días.") == [(45.0, "days")]

@@ -589,3 +589,20 @@ def test_a_heading_figure_takes_the_incident_date_the_body_gives_but_not_the_dat
 def test_a_mass_is_in_tonnes_and_its_value_text_keeps_the_words() -> None:
     row = one("Agents seized 640 kilos of cocaine in the port.", value=0.64)
     assert (row["unit"], row["value_text"], row["metric"]) == ("tonnes", "640 kilos", "drug_seizures")
+
+
+def test_an_elliptical_rate_takes_the_metric_and_unit_of_the_rate_it_continues() -> None:
+    text = ("Pichincha ended the year with a homicide rate of 12.4 per 100,000 people.\n"
+            "Esmeraldas' rate was far higher, at 77.9.")
+    row = one(text, value=77.9)
+    assert (row["unit"], row["metric"]) == ("per_100k", "homicide_rate")
+
+
+def test_a_rate_word_without_an_earlier_rate_leaves_a_count_alone() -> None:
+    row = one("The approval rate of the plan reached 15 votes in the assembly.", value=15.0)
+    assert row["unit"] == "count"
+
+
+def test_page_furniture_of_a_list_widget_is_no_statistic() -> None:
+    assert rows_of("Police seized 2 tonnes of cocaine.\nlist of 3 itemsend of list") == rows_of(
+        "Police seized 2 tonnes of cocaine.")

@@ -14,6 +14,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from pipeline.ids import make_id
@@ -70,6 +71,7 @@ COLUMNS = (
 # Furniture that matters to figures only: subscription offers (prices), reading times, gallery counters.
 _NOT_A_FIGURE_LINE = re.compile(
     r"\b(?:subscri\w*|suscr[ií]b\w*|newsletter)\b|\b\d+\s*min(?:ute)?s?\s+(?:read|de lectura)\b"
+    r"|\blist\s+of\s+\d+\s+items"  # a list widget's screen-reader text: "list of 3 items ... end of list"
     r"|^\s*(?:Image|Photo|Foto|Slide|Gallery|Imagen)\s+\d+\s+(?:of|de)\s+\d+",
     re.IGNORECASE,
 )
@@ -148,6 +150,7 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
         return lead_memo[0]
 
     topic: dict[int, str] = {}  # per paragraph: the metric of its last figure that has one
+    last_rate: tuple[str, str | None] | None = None  # the article's last rate per 100,000
     rows: list[dict[str, Any]] = []
     last_period: dict[int, Period] = {}
     last_metric: dict[int, tuple[str, str | None]] = {}
@@ -179,7 +182,11 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             prev = mentions[i - 1] if i else None
             nxt = mentions[i + 1] if i + 1 < len(mentions) else None
             metric, subject = labels[i]
-            if metric == OTHER and not m.spelled and _elliptical(subject, vocab):
+            if last_rate is not None and _elliptical_rate(sent.text, m, subject, vocab):
+                # "Guayas closed at 40.2 per 100,000 ... Los Ríos' rate was higher, at 61.3"
+                m = replace(m, unit="per_100k")
+                metric, subject = last_rate
+            elif metric == OTHER and not m.spelled and _elliptical(subject, vocab):
                 # "33 in the Turi prison", "se registraron 815 casos": the topic of the figures before it
                 metric = (_topic(topic.get(sent.line_index), m, vocab) or _topic(lead_topic(), m, vocab, subject)
                           or OTHER)
@@ -234,6 +241,8 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             last_metric[sent.line_index] = (metric, subject)
             if metric != OTHER:
                 topic[sent.line_index] = metric
+            if m.unit == "per_100k":
+                last_rate = (metric, subject)
         if dated is not None:
             last_period[sent.line_index] = dated
     return _dedup(rows)
@@ -242,6 +251,17 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- steps
 
 _MEASURED = frozenset({"tonnes", "usd", "percent", "per_100k"})
+
+
+_RATE_WORD_BEFORE = re.compile(r"\b(?:rate|tasa|índice|indice)\b[^;:.\d]{0,50}$", re.IGNORECASE)
+
+
+def _elliptical_rate(text: str, m: NumberMention, subject: str | None, vocab: Vocabulary) -> bool:
+    """A bare number that a rate word leads to in its clause, after the article gave a rate per 100,000:
+    the same kind of rate ("Los Ríos' rate was higher, at 61.3", "con una tasa de 39 casos")."""
+    if m.unit != "count" or m.spelled or m.unit_end != m.end or not _elliptical(subject, vocab):
+        return False
+    return _RATE_WORD_BEFORE.search(text, max(0, m.qualifier_start - 60), m.qualifier_start) is not None
 
 
 def _elliptical(subject: str | None, vocab: Vocabulary) -> bool:
@@ -261,7 +281,7 @@ def _topic(metric: str | None, m: NumberMention, vocab: Vocabulary, subject: str
 
 
 def _lead_topic(doc: Document, vocab: Vocabulary) -> str | None:
-    """The metric whose event words the heading and lead name most (the first two lines), if any."""
+    """The metric whose event words the heading and lead name most (the first two lines), at least twice."""
     lead = [i for i, s in enumerate(doc.sentences) if s.line_index < 2]
     counts: Counter[str] = Counter()
     for i in lead:
@@ -274,7 +294,8 @@ def _lead_topic(doc: Document, vocab: Vocabulary) -> str | None:
         return None
     best = max(counts.values())
     tops = sorted(m for m, c in counts.items() if c == best)
-    return tops[0] if len(tops) == 1 else None
+    # a topic is named more than once (one "murder of a journalist" does not make press attacks homicides)
+    return tops[0] if len(tops) == 1 and best >= 2 else None
 
 
 def _framed(doc: Document, idx: int, last_set: Callable[[], list[Frame | None]]) -> Period:

@@ -537,13 +537,15 @@ _YEAR_CONTEXT_WORDS = frozenset(
 )
 _TIME_WORDS = frozenset(
     str.split(
+        # ("during" / "durante" are not here: "durante 60 días" is a duration; "during the past two weeks"
+        # is caught by "past")
         "past last next previous coming recent first final following these those within in after before "
-        "during "
-        "every each últimos últimas próximos próximas primeros primeras hace en tras durante cada"
+        "every each últimos últimas próximos próximas primeros primeras hace en tras cada"
     )
 ) | {"dentro de"}
 _VAGUE_FILLERS = frozenset({"few", "several", "couple", "of"})
 _CAP_WORD = re.compile(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+")
+_ACRONYM = re.compile(r"[A-Z]{2,5}")  # "ECU 911", "SIS 24": an acronym's number is part of a name
 _STOP_BEFORE_NAME = frozenset('.!?:"“(—–-')
 _TAIL_TOKEN = re.compile(r"\S+")
 _GLUED_LETTER = re.compile(r"[^\W\d_]")
@@ -727,7 +729,7 @@ def _last(tail: Tail, k: int = 1) -> str:
 def _not_a_name(tail: Tail) -> bool:
     """True unless a capitalised, not sentence-initial word comes right before ("the Zonal 8 prison")."""
     words, glued = tail
-    if glued or len(words) < 2 or not _CAP_WORD.fullmatch(words[-1][1]):
+    if glued or len(words) < 2 or not (_CAP_WORD.fullmatch(words[-1][1]) or _ACRONYM.fullmatch(words[-1][1])):
         return True
     w = words[-1][1]
     return w.lower() in _NOT_NAME_WORDS or w in _MONTH_WORDS or words[-2][1][-1] in _STOP_BEFORE_NAME
