@@ -389,3 +389,15 @@ def test_an_acronym_before_digits_names_something() -> None:
 
 def test_a_duration_after_during_is_a_duration() -> None:
     assert values("El Gobierno decretó el estado de excepción durante 45 días.") == [(45.0, "days")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Gunmen killed 5 people a day after the vote.", [(5.0, "count")]),
+        ("The average age of the 30 victims was low.", [(30.0, "count")]),
+        ("Around 1500 soldiers were sent to the border.", [(1500.0, "count")]),
+    ],
+)
+def test_near_misses_of_averages_and_clocks_stay_counts(sentence: str, expected: list[tuple[float, str]]) -> None:
+    assert values(sentence) == expected

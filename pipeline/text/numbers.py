@@ -384,11 +384,14 @@ def _lexicon() -> _Lexicon:
         conversion=re.compile(rf"\s*(?:{_words_alt(spec['conversion_units'])})\s*\)", re.IGNORECASE),
         per_time=re.compile(
             rf"(?P<gap>{gap})\s+(?:(?:{_words_alt(spec['per_words'])})\s+(?:{_words_alt(spec['time_units'])})"
-            rf"|(?:{_words_alt(spec['daily_words'])}))(?![\w])",
+            rf"|(?:{_words_alt(spec['daily_words'])}))(?![\w])"
+            r"(?!\s+(?:after|before|later|earlier|ago|since|despu[eé]s|antes)\b)",  # "a day after": no rate
             re.IGNORECASE,
         ),
         average_before=re.compile(
-            rf"\b(?:{_words_alt(spec['average_words'])})\b(?:\s+[^\W\d][\w'’-]*){{0,5}}\s*$", re.IGNORECASE
+            # ("the average age of the 30 victims": an age is averaged, not the 30)
+            rf"\b(?:{_words_alt(spec['average_words'])})\b(?!\s+(?:age|edad)\b)(?:\s+[^\W\d][\w'’-]*){{0,5}}\s*$",
+            re.IGNORECASE,
         ),
     )
 
@@ -762,7 +765,10 @@ def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, 
     if last2 in lex.age_pronoun and _AGE_END.match(rest):
         return True  # "He was 59."
     if _CLOCK_FORM.fullmatch(num_text) and (
-        lex.clock_after.match(rest) or len(num_text) == 4 and (last in lex.clock_before or last2 in lex.clock_before)
+        lex.clock_after.match(rest)
+        or len(num_text) == 4
+        and (last in lex.clock_before or last2 in lex.clock_before)
+        and not _PLURAL_NOUN_AFTER.match(rest)  # "around 1500 soldiers" is a count
     ):
         return True  # "0800 GMT", "(0400-1000 GMT)", "22.00 hora local", "began at 1500"
     if lex.place_after.match(rest):
