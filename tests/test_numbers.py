@@ -401,3 +401,11 @@ def test_a_duration_after_during_is_a_duration() -> None:
 )
 def test_near_misses_of_averages_and_clocks_stay_counts(sentence: str, expected: list[tuple[float, str]]) -> None:
     assert values(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [("Half a million people fled the region.", 500000.0), ("Medio millón de personas huyó.", 500000.0)],
+)
+def test_half_a_million_is_a_number(sentence: str, value: float) -> None:
+    assert values(sentence) == [(value, "count")]

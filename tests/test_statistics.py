@@ -606,3 +606,8 @@ def test_a_rate_word_without_an_earlier_rate_leaves_a_count_alone() -> None:
 def test_page_furniture_of_a_list_widget_is_no_statistic() -> None:
     assert rows_of("Police seized 2 tonnes of cocaine.\nlist of 3 itemsend of list") == rows_of(
         "Police seized 2 tonnes of cocaine.")
+
+
+def test_a_population_is_other_whatever_the_sentence_counts_around_it() -> None:
+    text = "Violence has fallen in Manta, a city of 300,000 people where 40 people were killed last year."
+    assert one(text, value=300000.0)["metric"] == "other"

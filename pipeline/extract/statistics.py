@@ -182,7 +182,9 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             prev = mentions[i - 1] if i else None
             nxt = mentions[i + 1] if i + 1 < len(mentions) else None
             metric, subject = labels[i]
-            if last_rate is not None and _elliptical_rate(sent.text, m, subject, vocab):
+            if m.unit == "count" and _population(sent.text, m):
+                metric = OTHER  # "Guayaquil, a city of 2.7 million": a population (codebook: `other`)
+            elif last_rate is not None and _elliptical_rate(sent.text, m, subject, vocab):
                 # "Guayas closed at 40.2 per 100,000 ... Los Ríos' rate was higher, at 61.3"
                 m = replace(m, unit="per_100k")
                 metric, subject = last_rate
@@ -196,8 +198,8 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             counted = m.spelled and metric == OTHER and m.unit == "count"
             if counted and vocab.spelled_counts.match(sent.text, m.unit_end):
                 pass  # "four other people were wounded", "seis presos se fugaron": a count of `other`
-            elif m.spelled and m.unit in _MEASURED and metric != OTHER:
-                pass  # "more than three tons of cocaine": a measure in words is as good as digits
+            elif m.spelled and (m.unit in _MEASURED or m.scale >= 1e3) and metric != OTHER:
+                pass  # "more than three tons of cocaine", "half a million migrants": as good as digits
             elif m.spelled and (metric == OTHER or not (vocab.metrics[metric].spelled or m.unit == "other")):
                 periods.append((None, None, "unknown", None))
                 continue  # "four worlds", "two nations": words are statistics only with a known metric
@@ -251,6 +253,18 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- steps
 
 _MEASURED = frozenset({"tonnes", "usd", "percent", "per_100k"})
+
+
+_POPULATION_BEFORE = re.compile(
+    r"\b(?:city|town|country|nation|province|region|population|home|ciudad|país|pais|provincia|región|"
+    r"población|poblacion|cantón|canton)\s+(?:of|de)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _population(text: str, m: NumberMention) -> bool:
+    """ "a city of 2.7 million", "una ciudad de más de 200.000": a population, not part of the topic."""
+    return _POPULATION_BEFORE.search(text, max(0, m.qualifier_start - 40), m.qualifier_start) is not None
 
 
 _RATE_WORD_BEFORE = re.compile(r"\b(?:rate|tasa|índice|indice)\b[^;:.\d]{0,50}$", re.IGNORECASE)

@@ -739,6 +739,7 @@ def _not_a_name(tail: Tail) -> bool:
 
 
 _DIGIT_BEFORE = re.compile(r"\d\s*$")
+_HALF_BEFORE = re.compile(r"\bmedio\s+$", re.IGNORECASE)
 _GLUED_UNIT = re.compile(r"(?:kg|kgs|kilos|tn)(?![\w])", re.IGNORECASE)  # "253kg": a mass, not a name
 _CLOCK_FORM = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d|(?:[01]\d|2[0-3])[0-5]\d")
 _AGE_END = re.compile(r"\s*(?:[.,;)]|$|\s*(?:when|at the time|and)\b)", re.IGNORECASE)
@@ -927,8 +928,10 @@ def _words(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | No
     if not tokens:
         return None
     first = tokens[0]
-    if first in _WORD_SCALES and first not in ("mil", "cien") and not art:
-        return None  # "few hundred", "several thousand": vague
+    if first in _WORD_SCALES and first not in ("mil", "cien") and not art and not _HALF_BEFORE.search(
+        text, max(0, m.start() - 8), m.start()
+    ):
+        return None  # "few hundred", "several thousand": vague ("medio millón" is not)
     if art in ("a", "an", "un", "una") and tokens[0] not in _WORD_SCALES:
         art = ""  # "a three-day visit": the article belongs to the phrase, not the number
     value = _word_value(([art] if art in ("one", "uno") else []) + tokens)
@@ -940,7 +943,11 @@ def _words(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | No
         return None  # "100 mil" is read with its digits (or dropped with them: "por cada 100 mil")
     tail = _tail(text, start)
     last = _last(tail)
-    if last in ("half", "media"):
+    if last in ("half", "medio") and len(tokens) == 1 and _WORD_SCALES.get(first, 0) >= 1e3:
+        # "half a million", "medio millón": half the scale, from "half"
+        value, start = value / 2, tail[0][-1][0]
+        tail = _tail(text, start)
+    elif last in ("half", "media", "medio"):
         return None  # "half a dozen"
     rest = text[end : end + 60]
     if (
