@@ -611,3 +611,7 @@ def test_page_furniture_of_a_list_widget_is_no_statistic() -> None:
 def test_a_population_is_other_whatever_the_sentence_counts_around_it() -> None:
     text = "Violence has fallen in Manta, a city of 300,000 people where 40 people were killed last year."
     assert one(text, value=300000.0)["metric"] == "other"
+
+
+def test_recaptured_escapees_are_arrests() -> None:
+    assert one("Police recaptured 12 escaped inmates in the hills.", value=12.0)["metric"] == "arrests"
