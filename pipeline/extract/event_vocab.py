@@ -89,8 +89,10 @@ class SentenceReading:
         return self.bounds[i], self.bounds[i + 1] if i + 1 < len(self.bounds) else sentence_end
 
 
-def _index(entries: list[tuple[str, Any]]) -> CueIndex:
-    return CueIndex(entries)
+def _index(entries: list[tuple[str, Any]], lemmas: bool = True) -> CueIndex:
+    """Cues of event types match on lemmas ("arrest" covers "arrested"); the reading rules (hedges,
+    negations, clause openers: function words) match as written."""
+    return CueIndex(entries, lemmas=lemmas)
 
 
 @lru_cache(maxsize=1)
@@ -124,7 +126,7 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(
         types=types,
         triggers=_index(trigger_entries),
-        reading=_index(reading_entries),
+        reading=_index(reading_entries, lemmas=False),
         suffix_re=re.compile(r"\w(" + "|".join(re.escape(fold(x)) for x in suffixes) + r")\b", re.IGNORECASE)
         if suffixes else None,
         caption_stopwords=frozenset(fold(w).lower() for w in r.get("caption_stopwords") or ()),
