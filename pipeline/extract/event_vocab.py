@@ -44,6 +44,8 @@ class EventType:
     tolerates: frozenset[str]
     fatalities: bool
     place: str  # where | recipient: whose country a clause-initial country name is
+    aspects: CueIndex | None = None  # data: aspect name ("extension"): words in the clause that make it another act
+    absorbs_nearby: frozenset[str] = frozenset()  # types whose mentions in a sentence next to it are it
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class Trigger:
     start: int
     end: int
     clause: int  # index of its clause in the sentence
+    distinct: bool = False  # no other type of the sentence absorbs it (a recapture told with the escape)
+    aspect: str | None = None  # "extension": the act renews an earlier one of its type, a separate event
 
 
 @dataclass(frozen=True)
@@ -108,15 +112,19 @@ def vocabulary() -> Vocabulary:
             priority=int(t.get("priority", 0)),
             merge=t.get("merge", "nearby"),
             absorbs=frozenset(t.get("absorbs") or ()),
+            absorbs_nearby=frozenset(t.get("absorbs_nearby") or ()),
             requires=_index([(r, r) for r in req if r != PERSON]) if req else None,
             requires_person=PERSON in req,
             requires_within=t.get("requires_within"),
             tolerates=frozenset(fold(str(x)).lower() for x in t.get("tolerates") or ()),
             fatalities=bool(t.get("fatalities")),
             place=t.get("place", "where"),
+            aspects=_index([(str(c), name) for name, cues in (t.get("aspects") or {}).items() for c in cues])
+            if t.get("aspects") else None,
         )
-        trigger_entries += [(str(c), (t["id"], "cue")) for c in t.get("cues") or ()]
-        trigger_entries += [(str(c), (t["id"], "anaphor")) for c in t.get("anaphors") or ()]
+        trigger_entries += [(str(c), (t["id"], "cue", False)) for c in t.get("cues") or ()]
+        trigger_entries += [(str(c), (t["id"], "cue", True)) for c in t.get("distinct_cues") or ()]
+        trigger_entries += [(str(c), (t["id"], "anaphor", False)) for c in t.get("anaphors") or ()]
     r = data["reading"]
     suffixes = [*(r.get("hedge_suffixes") or ()), *(r.get("negation_suffixes") or ())]
     reading_entries: list[tuple[str, Any]] = []
@@ -192,7 +200,7 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
     blockers = _blockers(tokens, start, end, by_rule, voc)
     kept: list[Trigger] = []
     for h in hits:
-        type_id, kind = h.data
+        type_id, kind, distinct = h.data
         et = voc.types[type_id]
         clause = reading.clause_of(h.start)
         if any(_in_scope(tokens, reading, b, h.start, end) and b.data[1] not in et.tolerates
@@ -203,12 +211,21 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
         if kind == "cue" and (_is_infinitive(folded, start, h, voc) or _after_trend(folded, start, h, by_rule)
                               or _in_enumeration(folded, reading.clause_span(clause, end), h)):
             continue
-        kept.append(Trigger(type_id, kind, h.start, h.end, clause))
+        kept.append(Trigger(type_id, kind, h.start, h.end, clause, distinct,
+                            _aspect(tokens, et, reading.clause_span(clause, end)) if kind == "cue" else None))
     kept = _resolve_overlaps(kept, voc)
     present = {t.type for t in kept if t.kind == "cue"}
     absorbed = set().union(*(voc.types[t].absorbs for t in present)) if present else set()
-    reading.triggers.extend(t for t in kept if t.type not in absorbed)
+    reading.triggers.extend(t for t in kept if t.type not in absorbed or t.distinct)
     return reading
+
+
+def _aspect(tokens: Tokens, et: EventType, clause: tuple[int, int]) -> str | None:
+    """The aspect of a cue ("extension": "extended the state of emergency"), read in its clause."""
+    if et.aspects is None:
+        return None
+    hits = et.aspects.find(tokens, *clause)
+    return str(hits[0].data) if hits else None
 
 
 def _first_word(folded: str, start: int, end: int) -> int:
@@ -304,6 +321,8 @@ def _in_enumeration(folded: str, clause: tuple[int, int], h: CueHit) -> bool:
     cue = folded[h.start:h.end].split()
     if len(cue) > 3 or not any(w.endswith("s") for w in cue):
         return False  # lists of kinds are plural nouns ("bombings, kidnappings and states of emergency")
+    if len(cue) > 1 and cue[0].endswith("ing"):
+        return False  # a verb with its object ("retaliated, kidnapping police officers and ...") tells an act
     seps = list(_SEPARATOR.finditer(folded, lo, hi))
     if len(seps) < 2 or not any("," in m.group() for m in seps):
         return False

@@ -91,6 +91,7 @@ class Mention:
     actors: list[str] = field(default_factory=list)
     fatalities: int | None = None
     summary: str = ""
+    aspect: str | None = None  # "extension": renews an earlier act of its type (never the same event)
 
 
 @dataclass
@@ -201,6 +202,7 @@ def _sentence_mentions(s: Sentence, index: int, reading: SentenceReading, publis
                 actors=[a for a, ty in actor_types if ty == type_id] if first.kind == "cue" else [],
                 fatalities=_fatalities(s, reading, first) if vocabulary().types[type_id].fatalities else None,
                 summary=_summary(s, reading, first),
+                aspect=first.aspect,
             )
             out.append(m)
     return out
@@ -448,6 +450,10 @@ def _merge(mentions: list[Mention], published: PublicationDate, main_country: st
         if antecedent is not None:  # "the raid" after "police raided the Mexican embassy"
             antecedent.mentions.append(replace(m, type=antecedent.type, kind="anaphor"))
             continue
+        absorber = _absorber(events, m)
+        if absorber is not None:  # "Hitmen shot him six times" right after "the mayor was killed"
+            absorber.mentions.append(replace(m, type=absorber.type, kind="anaphor"))
+            continue
         if _is_definite(m):  # "the escaped prisoners were recaptured by Wednesday": the escape told before
             earlier = next((e for e in reversed(events) if e.type == m.type), None)
             if earlier is not None:
@@ -478,6 +484,16 @@ def _joins(e: Event, m: Mention, policy: str, main_country: str | None) -> bool:
     so or one of them is the headline (it announces what the body tells), else only when nearby."""
     anywhere = policy == "article" or _is_headline(m) or any(_is_headline(x) for x in e.mentions)
     return (anywhere and _same_country(e, m, main_country)) or _nearby(e, m)
+
+
+def _absorber(events: list[Event], m: Mention) -> Event | None:
+    """An event of a type that absorbs this mention's type in an adjacent sentence (``absorbs_nearby``)
+    and agrees with it: the mention tells part of that event."""
+    types = vocabulary().types
+    for e in reversed(events):
+        if m.type in types[e.type].absorbs_nearby and _adjacent(e, m) and _compatible(e, replace(m, kind="anaphor")):
+            return e
+    return None
 
 
 def _is_headline(m: Mention) -> bool:
@@ -546,7 +562,10 @@ def _trigger_text(m: Mention) -> str:
 
 
 def _compatible(e: Event, m: Mention) -> bool:
-    """Nothing known about the two contradicts: dates overlap, same city or facility, same people."""
+    """Nothing known about the two contradicts: dates overlap, same city or facility, same people, the same
+    act (a declaration and its extension are two events)."""
+    if m.kind == "cue" and any(x.kind == "cue" and x.aspect != m.aspect for x in e.mentions):
+        return False
     d = e.date()
     if (d and m.date and d.start and m.date.start and d.end and m.date.end
             and (m.date.start > d.end or d.start > m.date.end)):
