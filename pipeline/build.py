@@ -20,7 +20,7 @@ from pipeline.ingest import Article, IngestResult
 from pipeline.publish import ARTICLES_DIR, package_metadata, publish_atomically, staging_dir, write_package
 from pipeline.tables import TABLES, Failure, to_arrow, validate_table
 from pipeline.text.dates import PublicationDate, infer_publication_date, parse_published
-from pipeline.text.sentences import split_sentences
+from pipeline.text.document import read_article
 
 REPORT = "build-report.json"
 
@@ -70,11 +70,11 @@ def source_row(article: Article, published: PublicationDate, include_texts: bool
 def extract_article(article: Article, include_texts: bool = True) -> ArticleRows:
     """All rows one article yields (pure: same article, same rows)."""
     published = publication_date(article)
-    sentences = split_sentences(article.text)
+    doc = read_article(article.text, published, article.language)  # read once, interpreted by both
     return ArticleRows(
         source=source_row(article, published, include_texts),
-        statistics=extract_statistics(article.text, article.source_id, published, sentences),
-        events=extract_events(article.text, article.source_id, published, sentences),
+        statistics=extract_statistics(doc, article.source_id),
+        events=extract_events(doc, article.source_id),
     )
 
 

@@ -236,3 +236,10 @@ def test_a_byline_followed_by_a_date_gives_the_day_of_publication(text: str, exp
 def test_a_byline_with_a_date_in_prose_is_no_dateline() -> None:
     assert dateline_date("Headline\nBy January 9, 2024, gangs had stormed a TV studio.\n") is None
     assert dateline_date("Headline\nBy Staff | January 9, 2024, gangs stormed a TV studio.\n") is None
+
+
+def test_a_year_followed_by_a_determiner_and_a_count_noun_is_a_year() -> None:
+    published = PublicationDate(dt.date(2025, 6, 18), dt.date(2025, 6, 18), "day", "manifest")
+    [d] = find_dates("In 2023 the police made thousands of arrests.", published)
+    assert (d.date_text, d.start) == ("2023", dt.date(2023, 1, 1))
+    assert find_dates("The army sent 2000 more troops.", published) == []

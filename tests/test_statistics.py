@@ -11,13 +11,14 @@ import yaml
 
 from pipeline.extract.statistics import extract_statistics
 from pipeline.text.dates import PublicationDate
+from pipeline.text.document import read_article
 
 ROOT = Path(__file__).resolve().parent.parent
 MARCH_2025 = PublicationDate(dt.date(2025, 3, 1), dt.date(2025, 3, 31), "month", "manifest")
 
 
 def rows_of(text: str, published: PublicationDate = MARCH_2025) -> list[dict[str, Any]]:
-    return extract_statistics(text, "t_article", published)
+    return extract_statistics(read_article(text, published), "t_article")
 
 
 def one(text: str, published: PublicationDate = MARCH_2025, **match: Any) -> dict[str, Any]:
@@ -381,7 +382,7 @@ def test_a_change_without_a_date_takes_the_period_of_the_sentence_before() -> No
 
 def test_an_all_caps_headline_on_the_first_line_is_the_articles_own() -> None:
     text = "POLICE ARREST 340 GANG MEMBERS IN GUAYAQUIL RAIDS\n\nOfficers searched homes across the city."
-    rows = extract_statistics(text, "src", PublicationDate.unknown())
+    rows = extract_statistics(read_article(text, PublicationDate.unknown()), "src")
     assert [r["value"] for r in rows] == [340.0]
 
 

@@ -26,14 +26,12 @@ import yaml
 
 from pipeline.extract.event_vocab import EVENT_TYPES_YAML, SentenceReading, Trigger, read_article, vocabulary
 from pipeline.ids import make_id
-from pipeline.text.actors import ActorMention, find_actors
-from pipeline.text.cues import article_tokens, fold
-from pipeline.text.dates import LEXICON as DATES_LEXICON
-from pipeline.text.dates import DateMention, PublicationDate, find_dates
-from pipeline.text.furniture import caption_indices, is_furniture
-from pipeline.text.numbers import find_numbers
-from pipeline.text.places import PlaceMention, find_places
-from pipeline.text.sentences import Sentence, split_sentences
+from pipeline.text.actors import ActorMention
+from pipeline.text.cues import fold
+from pipeline.text.dates import DateMention, PublicationDate
+from pipeline.text.document import Document
+from pipeline.text.places import PlaceMention
+from pipeline.text.sentences import Sentence
 
 COLUMNS = (
     "event_id", "source_id", "event_type", "date_start", "date_end", "date_precision", "date_text",
@@ -68,8 +66,6 @@ _WHEN = re.compile(r"[\s,]*(?:when|cuando)\b", re.IGNORECASE)
 _GAP = re.compile(r"[\s,]*")
 _ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_LETTERS = re.compile(r"[^\W\d_]+")
-_DIGIT = re.compile(r"\d")
 _PLACE_RANK = {"facility": 3, "city": 2, "admin1": 1, "country": 0}
 
 
@@ -127,49 +123,49 @@ def _date_rank(d: DateMention) -> tuple[int, int]:
 # ---------------------------------------------------------------- entry point
 
 
-def extract_events(
-    text: str, source_id: str, published: PublicationDate, sentences: list[Sentence] | None = None
-) -> list[dict[str, Any]]:
-    """Every distinct event in ``text`` as a row with the columns of schemas/events.yaml."""
-    sentences = split_sentences(text) if sentences is None else sentences
-    tokens = article_tokens(text)
+def extract_events(doc: Document, source_id: str) -> list[dict[str, Any]]:
+    """Every distinct event of the article read into ``doc``, as rows with the columns of
+    schemas/events.yaml."""
+    sentences, published = doc.sentences, doc.published
+    tokens = doc.tokens
     folded = tokens.text
-    places = find_places(text)
-    actors = find_actors(text, tokens)
+    places = doc.places
+    actors = doc.actors
     person_spans = [(a.start, a.end) for a in actors if a.kind == "person"]
     main_country = _main_country(places)
-    captions = caption_indices(sentences)
+    captions = doc.captions
 
-    content = [(i, s) for i, s in enumerate(sentences) if not is_furniture(s)]
+    content = [(i, s) for i, s in enumerate(sentences) if i not in doc.furniture]
     readings = read_article(tokens, [(s.start, s.end) for _, s in content], person_spans)
     mentions: list[Mention] = []
-    caption_pool: list[tuple[int, Sentence]] = []
+    caption_pool: list[tuple[int, int]] = []
     place_starts, actor_starts = [p.char_start for p in places], [a.start for a in actors]
     for index, ((i, s), reading) in enumerate(zip(content, readings, strict=True), start=1):
         if not reading.triggers:
             if i in captions:
-                caption_pool.append((index, s))
+                caption_pool.append((index, i))
             continue
         s_places = places[bisect_left(place_starts, s.start):bisect_left(place_starts, s.end)]
         s_actors = actors[bisect_left(actor_starts, s.start):bisect_left(actor_starts, s.end)]
-        mentions += _sentence_mentions(s, index, reading, published, s_places, s_actors, folded)
+        mentions += _sentence_mentions(doc, i, index, reading, s_places, s_actors, folded)
 
     events = _merge(mentions, published, main_country)
-    for index, s in caption_pool:
-        _link_caption(events, index, s, published, places, folded)
+    for index, i in caption_pool:
+        _link_caption(events, index, doc, i, places, folded)
     return _rows(events, source_id, main_country)
 
 
 # ---------------------------------------------------------------- one sentence
 
 
-def _sentence_mentions(s: Sentence, index: int, reading: SentenceReading, published: PublicationDate,
+def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReading,
                        s_places: list[PlaceMention], s_actors: list[ActorMention],
                        folded: str) -> list[Mention]:
-    """The mentions of one sentence (with its places and actors): one per type, or one per distinct
+    """The mentions of sentence ``i`` (with its places and actors): one per type, or one per distinct
     date when a type has several."""
+    s = doc.sentences[i]
     dateline = _DATELINE.match(s.text)
-    dates = [d for d in _find_dates(s.text, published)
+    dates = [d for d in doc.dates(i)
              if d.kind not in _NOT_EVENT_DATES and not (dateline and d.char_start < dateline.end())]
     # The dateline's place is where the story was filed ("QUITO, Ecuador (AP) -"), not an event's.
     after = s.start + (dateline.end() if dateline else 0)
@@ -200,31 +196,12 @@ def _sentence_mentions(s: Sentence, index: int, reading: SentenceReading, publis
                 places=where,
                 located=located,
                 actors=[a for a, ty in actor_types if ty == type_id] if first.kind == "cue" else [],
-                fatalities=_fatalities(s, reading, first) if vocabulary().types[type_id].fatalities else None,
+                fatalities=_fatalities(doc, i, reading, first) if vocabulary().types[type_id].fatalities else None,
                 summary=_summary(s, reading, first),
                 aspect=first.aspect,
             )
             out.append(m)
     return out
-
-
-def _find_dates(text: str, published: PublicationDate) -> list[DateMention]:
-    """``dates.find_dates``, skipped for sentences with no digit and no word a date could be made of
-    (most sentences: the full date grammar costs far more than this check)."""
-    if _DIGIT.search(text) or not _date_words().isdisjoint(_LETTERS.findall(text.lower())):
-        return find_dates(text, published)
-    return []
-
-
-@lru_cache(maxsize=1)
-def _date_words() -> frozenset[str]:
-    """Month and weekday names (schemas/lexicon/dates.yaml) and words of relative time, lower-case."""
-    data = yaml.safe_load(DATES_LEXICON.read_text(encoding="utf-8"))
-    words = [w for names in data["months"].values() for w in names] + list(data["weekdays"]) + list(data["weekdays_es"])
-    words += ["week", "weeks", "weekend", "month", "months", "year", "years", "day", "days", "decade", "decades",
-              "yesterday", "today", "tonight", "ayer", "hoy", "anoche", "semana", "semanas", "mes", "meses", "año",
-              "años", "días", "dias", "décadas", "decadas"]
-    return frozenset(w.lower() for w in words)
 
 
 def _group_by_date(triggers: list[Trigger], dates: list[DateMention | None]
@@ -363,14 +340,15 @@ def _mention_places(s: Sentence, t: Trigger, reading: SentenceReading, places: l
     return level, [best, *[p for p in same if p is not best]]
 
 
-def _fatalities(s: Sentence, reading: SentenceReading, t: Trigger) -> int | None:
+def _fatalities(doc: Document, i: int, reading: SentenceReading, t: Trigger) -> int | None:
     """A death toll stated in the trigger's clause ("killing at least 10 people", "five inmates dead")."""
+    s = doc.sentences[i]
     any_word, after_words, lead_words = _fatality_patterns()
     folded = fold(s.text).lower()
     if not any_word.search(folded):
         return None  # no word of death in the sentence: no toll to read (and no numbers to parse)
     a, b = reading.clause_span(t.clause, s.end)
-    for n in find_numbers(s.text):
+    for n in doc.numbers(i):
         if not (a <= s.start + n.start < b) or n.unit not in ("count", "other") or n.value != int(n.value):
             continue
         if after_words.match(folded, n.unit_end) or lead_words.search(folded, 0, n.qualifier_start):
@@ -596,11 +574,12 @@ def _nearby(e: Event, m: Mention) -> bool:
 # ---------------------------------------------------------------- captions
 
 
-def _link_caption(events: list[Event], index: int, s: Sentence, published: PublicationDate,
+def _link_caption(events: list[Event], index: int, doc: Document, i: int,
                   places: list[PlaceMention], folded: str) -> None:
     """A caption without a trigger illustrates the event whose sentences share one of its salient
     words; it lends that event its finer date (inside the event's own interval) and its place."""
-    dates = [x for x in _find_dates(s.text, published)
+    s = doc.sentences[i]
+    dates = [x for x in doc.dates(i)
              if x.kind not in _NOT_EVENT_DATES and x.start and x.end]
     if not dates:
         return

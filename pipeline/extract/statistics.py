@@ -1,9 +1,9 @@
-"""Article text -> rows of the statistics table (pure).
+"""An article's :class:`~pipeline.text.document.Document` -> rows of the statistics table (pure).
 
-One pass per sentence: ``numbers.find_numbers`` reads the numbers, the words
-around each number pick its metric (cues in ``schemas/vocab/metrics.yaml``),
-``dates.find_dates`` gives its period and baseline, ``places.find_places`` its
-country.  Page furniture is skipped; a figure stated twice is kept once.
+One pass per sentence of the document: its numbers, the words around each
+number pick its metric (cues in ``schemas/vocab/metrics.yaml``), its dates and
+the discourse give the period and baseline, its places the country. Page
+furniture is skipped; a figure stated twice is kept once.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from pipeline.ids import make_id
-from pipeline.text.cues import article_tokens
-from pipeline.text.dates import DateMention, PublicationDate, find_dates
+from pipeline.text.dates import DateMention, PublicationDate
+from pipeline.text.document import Document
 from pipeline.text.figures import (
     CLAUSE_BREAK,
     OTHER,
@@ -30,10 +30,9 @@ from pipeline.text.figures import (
     vocabulary,
     words_between,
 )
-from pipeline.text.furniture import is_furniture
-from pipeline.text.numbers import NumberMention, find_numbers
+from pipeline.text.numbers import NumberMention
 from pipeline.text.places import PlaceMention, find_places, find_places_in
-from pipeline.text.sentences import Sentence, split_sentences
+from pipeline.text.sentences import Sentence
 
 COLUMNS = (
     "statistic_id",
@@ -111,13 +110,12 @@ _RECIPIENT_BEFORE = re.compile(
 # ---------------------------------------------------------------- public API
 
 
-def extract_statistics(
-    text: str, source_id: str, published: PublicationDate, sentences: list[Sentence] | None = None
-) -> list[dict[str, Any]]:
-    """Every quantitative claim in ``text`` as a row with the columns of schemas/statistics.yaml."""
-    sentences = split_sentences(text) if sentences is None else sentences
+def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
+    """Every quantitative claim of the article read into ``doc``, as rows with the columns of
+    schemas/statistics.yaml."""
+    text, published, sentences = doc.text, doc.published, doc.sentences
     vocab = vocabulary()
-    tokens = article_tokens(text)  # (shared with the events extractor)
+    tokens = doc.tokens  # (shared with the events extractor)
     main_memo: list[str | None] = []
 
     def main_country() -> str | None:  # only looked up when a sentence names no fitting place
@@ -129,10 +127,10 @@ def extract_statistics(
     last_period: dict[int, Period] = {}
     last_metric: dict[int, tuple[str, str | None]] = {}
     for idx, sent in enumerate(sentences):
-        mentions = find_numbers(sent.text)
-        if not mentions or _is_furniture(sent):
+        mentions = doc.numbers(idx)
+        if not mentions or idx in doc.furniture or _NOT_A_FIGURE_LINE.search(sent.text):
             continue
-        dates = find_dates(sent.text, published) if mentions else []
+        dates = doc.dates(idx)
         if dates:
             mentions = [
                 m
@@ -144,7 +142,7 @@ def extract_statistics(
             if dates:
                 last_period[sent.line_index] = _as_period(dates[-1])
             continue
-        places = find_places_in(text, sent.start, sent.end)  # the article's places (scanned once)
+        places = doc.places_in(idx)
         sources = find_sources(sent.text)
         labels = label_numbers(sent.text, mentions, vocab, tokens, sent.start)
         words_before = _Before(sent.text)
@@ -168,7 +166,7 @@ def extract_statistics(
             period, baseline = _period(sent.text, m, prev, nxt, dates, change, periods, published, words_before)
             if period[0] is None and period[3] is None and change:
                 # "That was a 56% jump from the year before.": the period of the sentence before
-                before = last_period.get(sent.line_index) or _period_before(sentences, idx, published)
+                before = last_period.get(sent.line_index) or _period_before(doc, idx)
                 if before is not None:
                     period = before
                     baseline = baseline if baseline[0] else _shift_back(period)
@@ -200,16 +198,12 @@ def extract_statistics(
 # ---------------------------------------------------------------- steps
 
 
-def _is_furniture(sent: Sentence) -> bool:
-    """Page furniture (``pipeline.text.furniture``), or a line whose numbers are prices or page counters."""
-    return is_furniture(sent) or _NOT_A_FIGURE_LINE.search(sent.text) is not None
-
-
-def _period_before(sentences: list[Sentence], idx: int, published: PublicationDate) -> Period | None:
+def _period_before(doc: Document, idx: int) -> Period | None:
     """The last date of the previous sentence of the same paragraph, if any."""
+    sentences = doc.sentences
     if idx == 0 or sentences[idx - 1].line_index != sentences[idx].line_index:
         return None
-    dates = [d for d in find_dates(sentences[idx - 1].text, published) if d.kind != "baseline"]
+    dates = [d for d in doc.dates(idx - 1) if d.kind != "baseline"]
     return _as_period(dates[-1]) if dates else None
 
 

@@ -95,6 +95,7 @@ class _Lexicon:
 
 
 _MONTH_DASH = "-|–|—"
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "el", "la", "los", "las", "un", "una", "sus"})
 # A part of "the year" may end this long after publication (a report on the first half in mid-June);
 # one ending later is of the year before.
 _UNFINISHED_DAYS = 31
@@ -456,8 +457,10 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
     else:  # a bare year
         after = text[m.end():m.end() + 30]
         follow = re.match(r"\s+([a-z]+)(?:\s+([a-z]+))?", after.lower())  # punctuation breaks the phrase
-        if follow and lx.count_nouns & {w for w in follow.groups() if w}:
-            return None  # "2000 soldiers", "2000 more troops": a count, not a year
+        # "2000 soldiers", "2000 more troops": a count, not a year; "2023 the police ..." is a year (a
+        # determiner after the number opens a new phrase)
+        if follow and follow.group(1) not in _DETERMINERS and lx.count_nouns & {w for w in follow.groups() if w}:
+            return None
         if re.match(r"\s*(?:per\s+100|percent|por\s+ciento)", after):
             return None
         start, end, precision = (*_year(int(g["y_y"])), "year")

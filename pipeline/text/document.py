@@ -1,0 +1,156 @@
+"""One reading of an article, shared by every extractor.
+
+``read_article`` reads the text once into a :class:`Document`: its sentences, its words, the places
+and actors it names, and for each sentence its numbers, its dates, whether it is page furniture, and
+the discourse frame that governs it (``pipeline.text.discourse``). The statistics and events
+extractors interpret the document; neither re-reads the raw text with a reader of its own. Readers
+that not every sentence needs (numbers, dates) run on first use and are kept, so a sentence is read
+at most once whichever extractor asks first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+import yaml
+
+from pipeline.text.actors import ActorMention, find_actors
+from pipeline.text.cues import Tokens, article_tokens
+from pipeline.text.dates import LEXICON as DATES_LEXICON
+from pipeline.text.dates import DateMention, PublicationDate, find_dates
+from pipeline.text.discourse import OWN, Frame, find_anaphors, frames, setting_dates
+from pipeline.text.furniture import caption_indices, is_furniture
+from pipeline.text.numbers import NumberMention, find_numbers
+from pipeline.text.places import PlaceMention, find_places, find_places_in
+from pipeline.text.sentences import Sentence, split_sentences
+
+
+@dataclass(eq=False)
+class Document:
+    """An article as read once: build it with :func:`read_article`.
+
+    ``sentences[i]`` is the i-th sentence; ``numbers(i)``, ``dates(i)``, ``frame(i)`` and
+    ``anaphors(i)`` are what sentence ``i`` says, with offsets into the sentence's text;
+    ``places`` and ``actors`` have offsets into the article's text.
+    """
+
+    text: str
+    published: PublicationDate
+    language: str
+    sentences: list[Sentence]
+    _numbers: dict[int, list[NumberMention]] = field(default_factory=dict, repr=False)
+    _dates: dict[int, list[DateMention]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        """The article's words (folded), shared by every cue index."""
+        return article_tokens(self.text)
+
+    @cached_property
+    def places(self) -> list[PlaceMention]:
+        """Every place the article names, in order."""
+        return find_places(self.text)
+
+    @cached_property
+    def actors(self) -> list[ActorMention]:
+        """Every person and organisation the article names, in order."""
+        return find_actors(self.text, self.tokens)
+
+    @cached_property
+    def furniture(self) -> frozenset[int]:
+        """Indices of sentences that are page furniture (links, promos, credits)."""
+        return frozenset(i for i, s in enumerate(self.sentences) if is_furniture(s))
+
+    @cached_property
+    def captions(self) -> frozenset[int]:
+        """Indices of sentences that are photo captions."""
+        return frozenset(caption_indices(self.sentences))
+
+    def numbers(self, i: int) -> list[NumberMention]:
+        """The numbers of sentence ``i`` (offsets into its text)."""
+        found = self._numbers.get(i)
+        if found is None:
+            found = self._numbers[i] = find_numbers(self.sentences[i].text)
+        return found
+
+    def dates(self, i: int) -> list[DateMention]:
+        """The date expressions of sentence ``i``, resolved against publication (offsets into its text)."""
+        found = self._dates.get(i)
+        if found is None:
+            text = self.sentences[i].text
+            found = self._dates[i] = find_dates(text, self.published) if _may_name_a_date(text) else []
+        return found
+
+    @cached_property
+    def frames(self) -> list[Frame | None]:
+        """The discourse frame of every sentence: the time it speaks of, and where that was said."""
+        return frames(self.sentences, self.dates)
+
+    def frame(self, i: int) -> Frame | None:
+        """The time sentence ``i`` speaks of (its own last date, its paragraph's, or the lead's period)."""
+        return self.frames[i]
+
+    def previous_frame(self, i: int) -> Frame | None:
+        """The frame in force just before sentence ``i`` (what its back-pointing words refer to)."""
+        return self.frames[i - 1] if i > 0 else None
+
+    def anaphors(self, i: int) -> list[DateMention]:
+        """Words of sentence ``i`` that point back to an earlier time ("that year", "desde entonces"),
+        resolved against the sentence's own date before them, else the frame in force before it."""
+        own = setting_dates(self.dates(i))
+        before = self.previous_frame(i)
+
+        def frame_at(pos: int) -> Frame | None:
+            earlier = [d for d in own if d.char_end <= pos]
+            return Frame(earlier[-1], OWN, i) if earlier else before
+
+        return find_anaphors(self.sentences[i].text, frame_at, self.published)
+
+    def places_in(self, i: int) -> list[PlaceMention]:
+        """The places of sentence ``i`` (offsets into the article's text)."""
+        s = self.sentences[i]
+        return find_places_in(self.text, s.start, s.end)
+
+    def in_sentence(self, mentions: Sequence[PlaceMention] | Sequence[ActorMention], i: int) -> list:
+        """The article-level mentions (places or actors) that lie inside sentence ``i``."""
+        s = self.sentences[i]
+        return [m for m in mentions if s.start <= _start_of(m) and _end_of(m) <= s.end]
+
+
+def read_article(text: str, published: PublicationDate, language: str = "en",
+                 sentences: list[Sentence] | None = None) -> Document:
+    """Read ``text`` once into a :class:`Document` (``sentences`` when already split)."""
+    return Document(text, published, language, split_sentences(text) if sentences is None else sentences)
+
+
+def _start_of(m: PlaceMention | ActorMention) -> int:
+    return m.char_start if isinstance(m, PlaceMention) else m.start
+
+
+def _end_of(m: PlaceMention | ActorMention) -> int:
+    return m.char_end if isinstance(m, PlaceMention) else m.end
+
+
+# A sentence with no digit and none of these words names no date: the date grammar is skipped for it
+# (most sentences; the full grammar costs far more than this check).
+_DIGIT = re.compile(r"\d")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _may_name_a_date(text: str) -> bool:
+    return _DIGIT.search(text) is not None or not _date_words().isdisjoint(_LETTERS.findall(text.lower()))
+
+
+@lru_cache(maxsize=1)
+def _date_words() -> frozenset[str]:
+    """Month and weekday names (schemas/lexicon/dates.yaml) and words of relative time, lower-case."""
+    data = yaml.safe_load(DATES_LEXICON.read_text(encoding="utf-8"))
+    words = [w for names in data["months"].values() for w in names] + list(data["weekdays"]) + list(data["weekdays_es"])
+    words += ["week", "weeks", "weekend", "month", "months", "year", "years", "day", "days", "decade", "decades",
+              "yesterday", "today", "tonight", "ayer", "hoy", "anoche", "semana", "semanas", "mes", "meses", "año",
+              "años", "días", "dias", "décadas", "decadas", "quarter", "trimestre", "fiscal", "weekend",
+              "madrugada", "mañana", "tarde", "noche"]
+    return frozenset(w.lower() for w in words)
