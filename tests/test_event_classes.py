@@ -147,3 +147,23 @@ def test_without_a_publication_date_relative_words_give_no_date() -> None:
 ])
 def test_spanish_relative_days(text: str, day: dt.date) -> None:
     assert events(text, language="es")[0]["date_start"] == day
+
+
+def test_another_event_of_a_type_is_not_the_one_told_before() -> None:
+    rows = events("El cabecilla se fugó de la cárcel de Cuenca, y luego se sumó otro escape del jefe de otra banda.",
+                  language="es")
+    assert [r["event_type"] for r in rows] == ["prison_escape", "prison_escape"]
+
+
+def test_a_dash_opens_a_clause_with_an_event_of_its_own() -> None:
+    rows = events("The judge Ana Ruiz was assassinated by gunmen in Quito — two of them were later killed in prison.")
+    assert sorted(r["event_type"] for r in rows) == ["killing", "prison_unrest"]
+
+
+def test_a_negation_does_not_reach_past_despite() -> None:
+    text = "The officer said he was not protected despite questioning the 8 men arrested after the riot in Ibarra."
+    assert "security_operation" in types(text)
+
+
+def test_cue_words_are_read_through_quotation_marks() -> None:
+    assert types("The president declared a “war” on organised crime in Guayas.") == ["conflict_declaration"]

@@ -25,6 +25,7 @@ PERSON = "PERSON"
 HEDGE_REACH_BACK = 3  # words before a hedge it still governs (its subject: "military crackdowns might")
 
 _CLAUSE_PUNCT = re.compile(r"[;:—–()\[\]?!]|\s-\s|,\s+(?=[\"“]?(?:and|but|or)\b)")
+_STRONG_BREAK = re.compile(r"[;—–]|\s-\s")
 _SEPARATOR = re.compile(r",\s+|\s+(?:and|or|y|o|as well as)\s+")
 _BASE_SUFFIX = re.compile(r"(?:s|ed|ing|ion|ions|ment|ments|ure|ures|al|als)$")
 _WORDS = re.compile(r"[^\W_][\w'’-]*")
@@ -59,6 +60,7 @@ class Vocabulary:
     caption_stopwords: frozenset[str]
     completed_before_to: re.Pattern[str] | None  # "voted to" + verb cue: the act happened
     aside_openers: frozenset[str] = frozenset()  # ", who ... ," : a clause set off by commas ends at the next one
+    new_event: re.Pattern[str] | None = None  # "another", "otra", "a new" right before a cue: not one told before
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ def vocabulary() -> Vocabulary:
         caption_stopwords=frozenset(fold(w).lower() for w in r.get("caption_stopwords") or ()),
         completed_before_to=_words_before_to(r.get("completed_before_to") or ()),
         aside_openers=frozenset(fold(str(w)).lower() for w in r.get("aside_openers") or ()),
+        new_event=re.compile(r"(?i)\b(?:" + "|".join(re.escape(fold(str(w))) for w in r["new_event_words"])
+                             + r")\s+(?:[\w'-]+\s+){0,2}$") if r.get("new_event_words") else None,
     )
 
 
@@ -211,13 +215,29 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
         if kind == "cue" and (_is_infinitive(folded, start, h, voc) or _after_trend(folded, start, h, by_rule)
                               or _in_enumeration(folded, reading.clause_span(clause, end), h)):
             continue
-        kept.append(Trigger(type_id, kind, h.start, h.end, clause, distinct,
-                            _aspect(tokens, et, reading.clause_span(clause, end)) if kind == "cue" else None))
+        aspect = _aspect(tokens, et, reading.clause_span(clause, end)) if kind == "cue" else None
+        if kind == "cue" and voc.new_event is not None and voc.new_event.search(folded, max(start, h.start - 40),
+                                                                                 h.start):
+            aspect = aspect or "new"  # "otro escape", "another attack": never the one told before
+        kept.append(Trigger(type_id, kind, h.start, h.end, clause, distinct, aspect))
     kept = _resolve_overlaps(kept, voc)
     present = {t.type for t in kept if t.kind == "cue"}
     absorbed = set().union(*(voc.types[t].absorbs for t in present)) if present else set()
-    reading.triggers.extend(t for t in kept if t.type not in absorbed or t.distinct)
+    reading.triggers.extend(t for t in kept if t.type not in absorbed or t.distinct
+                            or not _absorbed(t, kept, voc, folded))
     return reading
+
+
+def _absorbed(t: Trigger, kept: list[Trigger], voc: Vocabulary, folded: str) -> bool:
+    """A cue of an absorbing type in the sentence absorbs the trigger, unless a dash or a semicolon stands
+    between them: it opens a clause that tells an event of its own ("... was assassinated by gunmen —
+    the six were killed in prison")."""
+    for k in kept:
+        if k.kind == "cue" and t.type in voc.types[k.type].absorbs:
+            a, b = (t.end, k.start) if t.end <= k.start else (k.end, t.start)
+            if not _STRONG_BREAK.search(folded, a, b):
+                return True
+    return False
 
 
 def _aspect(tokens: Tokens, et: EventType, clause: tuple[int, int]) -> str | None:

@@ -194,8 +194,9 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
     actor_types = _assign_actors(s_actors, triggers)
 
     out: list[Mention] = []
-    for type_id in dict.fromkeys(t.type for t in triggers):
-        own = [t for t in triggers if t.type == type_id]
+    # One mention per type, aspect ("otro escape" after "la fuga" is another escape) and date.
+    for type_id, aspect in dict.fromkeys((t.type, t.aspect) for t in triggers):
+        own = [t for t in triggers if t.type == type_id and t.aspect == aspect]
         dated = [_trigger_date(s, t, reading, dates, triggers) for t in own]
         for ts, d in _group_by_date(own, dated):
             first = ts[0]
