@@ -118,3 +118,12 @@ def test_tokens_give_a_lemma_per_word() -> None:
     assert lemmas["killed"] == "kill"
     assert lemmas["detuvieron"] == "detener"
     assert lemma_of("qwertyzz") == "qwertyzz"
+
+
+def test_an_exact_accented_word_needs_its_accent_when_the_text_keeps_it() -> None:
+    index = CueIndex([("=anunció", "verb")], lemmas=True)
+    verb, noun = "El ministro anunció el plan.", "Tras el anuncio del plan."
+    assert len(index.find(Tokens(fold(verb), original=verb))) == 1
+    assert index.find(Tokens(fold(noun), original=noun)) == []
+    assert len(index.find(article_tokens(verb))) == 1
+    assert index.find(article_tokens(noun)) == []

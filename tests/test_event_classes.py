@@ -167,3 +167,8 @@ def test_a_negation_does_not_reach_past_despite() -> None:
 
 def test_cue_words_are_read_through_quotation_marks() -> None:
     assert types("The president declared a “war” on organised crime in Guayas.") == ["conflict_declaration"]
+
+
+def test_a_spanish_noun_that_folds_like_a_past_verb_is_not_that_verb() -> None:
+    assert types("Las provincias con más casos de secuestro son Guayas y Manabí.", language="es") == []
+    assert types("Un grupo armado secuestró a dos comerciantes en Machala.", language="es") == ["armed_attack"]

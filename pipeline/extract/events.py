@@ -695,7 +695,7 @@ def _main_mention(e: Event) -> Mention:
     own = [m for m in e.mentions if m.kind == "cue"] or e.mentions
 
     def key(m: Mention) -> tuple:
-        d = m.date
+        d = m.own_date  # (an inherited date says nothing of how informative the sentence is)
         rank = _date_rank(d) if d else (2, 0)
         place = max((_PLACE_RANK.get(p.kind, 0) + 1 for p in m.places), default=0)
         return (rank, m.sentence.is_line and not m.sentence.text.rstrip().endswith((".", "”", '"')), -place,

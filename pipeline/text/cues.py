@@ -9,7 +9,9 @@ Lemmas: in an index built with ``lemmas=True`` a cue word that is a lemma (a bas
 ``arrest``, ``detener``) stands for every word whose lemma it is (arrested, arrests,
 arresting; detuvo, detenidos), by spaCy's lookup lemmatizer tables for English and
 Spanish (the ``spacy-lookups-data`` package, read offline).  ``=word`` keeps a base form
-to itself ("=accord": not "according").  Words already inflected match only themselves.
+to itself ("=accord": not "according"), accents included when the text it reads keeps them
+("=anunció": not the noun "anuncio", which folds the same).  Words already inflected match only
+themselves.
 
 Why not one big alternation: Python's ``re`` tries every alternative at every
 position, which costs milliseconds per article with hundreds of cues.  Here
@@ -152,6 +154,7 @@ class CompiledCue:
     last: tuple[str, ...]  # alternatives of its last word
     tail: re.Pattern[str] | None  # the cue ending where the searched span ends (filed by its last word)
     reach: int  # most words the cue can span
+    accents: tuple[str, ...] = ()  # "=word"s written with accents: the hit must hold one as written
 
 
 def compile_cue(cue: str, lemmas: bool = False) -> CompiledCue:
@@ -185,7 +188,10 @@ def compile_cue(cue: str, lemmas: bool = False) -> CompiledCue:
     body = "".join(out) + r"(?![\w-])"
     by_last = (len(first) >= 3 and len(parts) > 2 and _GAP.match(parts[1]) is not None
                and not any(a.endswith("*") or a == _POSSESSIVE for a in alts))
+    accents = tuple(a[1:].lower() for a in str(cue).split() for a in a.split("|")
+                    if a.startswith(_EXACT) and not a.isascii())
     return CompiledCue(
+        accents=accents,
         pattern=re.compile(body, re.IGNORECASE),
         first=tuple(k for a in first for k in _index_keys(a, lemmas)),
         last=tuple(k for a in alts for k in _index_keys(a, lemmas)),
@@ -269,7 +275,7 @@ class CueIndex:
             heads, tails = memo.get(words[i]) or self._candidates(words[i])
             for c, data in heads:
                 hit = c.pattern.match(folded, starts[i], end)
-                if hit:
+                if hit and (not c.accents or _accents_kept(tokens, hit.start(), hit.end(), c.accents)):
                     hits.append(CueHit(hit.start(), hit.end(), data))
             for c, data in tails:
                 lo = starts[max(span.start, i - c.reach - 1)]
@@ -279,15 +285,25 @@ class CueIndex:
         return hits
 
 
+def _accents_kept(tokens: Tokens, start: int, end: int, accents: tuple[str, ...]) -> bool:
+    """The hit holds one of the accented words as written, or the text's accents are unknown."""
+    if tokens.original is None:
+        return True
+    words = set(_WORD.findall(tokens.original[start:end].lower()))
+    folded = {fold(a) for a in accents}
+    return not words & folded or bool(words & set(accents))
+
+
 class Tokens:
     """The words of a folded text, computed once and shared by every index that reads it.
 
     ``language`` (BCP-47, optional) says which lemma table to read first for :attr:`lemmas`.
     """
 
-    def __init__(self, folded: str, language: str | None = None) -> None:
+    def __init__(self, folded: str, language: str | None = None, original: str | None = None) -> None:
         self.text = folded
         self.language = language
+        self.original = original  # the text before folding (same offsets), when known
         low = folded.lower()
         if len(low) == len(folded):
             # lower() changed no length (it may for rare letters): the words of the lower-cased text are
@@ -335,7 +351,7 @@ class Tokens:
 @lru_cache(maxsize=4)  # both extractors read the same article
 def article_tokens(text: str) -> Tokens:
     """The words of an article's folded text."""
-    return Tokens(fold(text))
+    return Tokens(fold(text), original=text)
 
 
 def words(text: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
