@@ -172,3 +172,13 @@ def test_cue_words_are_read_through_quotation_marks() -> None:
 def test_a_spanish_noun_that_folds_like_a_past_verb_is_not_that_verb() -> None:
     assert types("Las provincias con más casos de secuestro son Guayas y Manabí.", language="es") == []
     assert types("Un grupo armado secuestró a dos comerciantes en Machala.", language="es") == ["armed_attack"]
+
+
+@pytest.mark.parametrize("text", [
+    "El presidente decretó ayer el estado de excepción, un día después de registrarse un motín en la cárcel de Quevedo.",
+    "The president declared a state of emergency yesterday, a day after a riot broke out in the prison of Quevedo.",
+])
+def test_a_counted_sequence_phrase_sets_the_introduced_event_that_many_days_before(text: str) -> None:
+    rows = {r["event_type"]: r for r in events(text)}
+    assert rows["state_of_emergency"]["date_start"] == dt.date(2025, 6, 11)
+    assert rows["prison_unrest"]["date_start"] == dt.date(2025, 6, 10)

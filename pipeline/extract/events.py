@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from bisect import bisect_left
 from collections import Counter
@@ -202,6 +203,7 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
             first = ts[0]
             inherited = d is None and first.kind == "cue"
             d = d if not inherited else _context_date(doc, i, dates, alone=len(set(t.type for t in triggers)) == 1)
+            d = _offset(s, first, d)
             located, where = _mention_places(s, first, reading, _claimed(s_places, first, triggers), s_actors,
                                              folded)
             m = Mention(
@@ -221,6 +223,28 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
             )
             out.append(m)
     return out
+
+
+# "un día después de registrarse un motín", "two days after the riot": the event so introduced lies that many
+# days before (after) the date of the sentence's main event.
+_OFFSET = re.compile(r"(?i)\b(?P<n>un|una|one|a|two|dos|three|tres|\d{1,2})\s+(?:d[ií]as?|days?)\s+"
+                     r"(?P<dir>despu[eé]s|antes|after|before)\s+(?:de\s+)?(?:que\s+)?(?:[\w'-]+\s+){0,3}$")
+_OFFSET_COUNTS = {"un": 1, "una": 1, "one": 1, "a": 1, "two": 2, "dos": 2, "three": 3, "tres": 3}
+
+
+def _offset(s: Sentence, t: Trigger, d: DateMention | None) -> DateMention | None:
+    """The date of a trigger that a counted sequence phrase sets before or after the sentence's date."""
+    if d is None or d.start is None or d.end is None or d.start != d.end:
+        return d
+    a = t.start - s.start
+    m = _OFFSET.search(s.text, max(0, a - 80), a)
+    if m is None or d.char_start >= m.start():
+        return d  # no counted phrase, or the date is the introduced event's own
+    n = m.group("n").lower()
+    days = int(n) if n.isdigit() else _OFFSET_COUNTS[n]
+    sign = -1 if m.group("dir").lower() in ("después", "despues", "after") else 1
+    day = d.start + dt.timedelta(days=sign * days)
+    return replace(d, start=day, end=day, basis="inferred")
 
 
 def _reporting_date(text: str, d: DateMention) -> bool:

@@ -94,6 +94,7 @@ class _Lexicon:
     dateline: re.Pattern[str]
     name_words: re.Pattern[str]  # "avenida 9 de Octubre", "barrio 15 de Septiembre": a date in a name
     counts: dict[str, int]  # "dos", "three", "a", "un": counts of units of time ("hace dos semanas")
+    seasons: dict[str, tuple[int, int]]  # season word -> (first month, last month)
 
 
 _MONTH_DASH = "-|–|—"
@@ -162,6 +163,9 @@ def _lexicon() -> _Lexicon:
         (rf"(?P<md>(?P<md_mon>{mon})\.?\s+(?P<md_d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:]|[.,]\d))", [any_month], []),
         (rf"(?P<dm>(?<!\d)(?P<dm_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?(?P<dm_mon>{mon}))", [any_month], []),
         (r"(?P<dec>(?:the\s+|los\s+años\s+)?(?P<dec_y>1[89]\d0|20\d0)['’]?s(?!\w))", [r"\d0['’]?s"], []),
+        # "the summer of 2023", "el verano de 2023": the months of the season (lexicon: seasons)
+        (rf"(?P<sea>(?:(?:the|el|la)\s+)?(?P<sea_n>{_alt(list(data['seasons']))})\s+(?:of|de|del)\s+(?P<sea_y>{year})(?!\d))",
+         [rf"(?i:{_alt(list(data['seasons']))})\s+(?:of|de)"], []),
         (rf"(?P<wke>(?:(?:over|during|on)\s+)?the\s+(?P<wke_o>{ordinal})\s+weekend\s+of\s+"
          rf"(?:the\s+year|(?P<wke_mon>{mon_full})|(?P<wke_y>{year})))", [r"weekend\s+of"], []),
         # "in the past four years", "over the last 12 months", "los últimos tres años": back from publication
@@ -207,8 +211,9 @@ def _lexicon() -> _Lexicon:
         dateline=re.compile(rf"(?i)^\W*(?:{_alt(data['dateline_cues'])})\b\W*"),
         name_words=re.compile(rf"(?i)\b(?:{_alt(data['name_words'])})\.?\s+(?:\w+\s+)?(?:(?:del?|of)\s+)?$"),
         counts=counts,
+        seasons={str(k).lower(): (int(v[0]), int(v[1])) for k, v in data["seasons"].items()},
         prefilter=re.compile(rf"\d|(?<!\w)(?:{mon}|{weekday}|(?i:(?:weeks?|weekend|months?|years?|days|decades?|today|"
-                             r"yesterday|ayer|hoy|años?|mes(?:es)?|semanas?|d[ií]as|d[eé]cadas?)\b))"),
+                             r"yesterday|ayer|hoy|anoche|anteayer|años?|mes(?:es)?|semanas?|d[ií]as|d[eé]cadas?)\b))"),
     )
 
 
@@ -310,6 +315,12 @@ def _relative(words: str, published: PublicationDate) -> tuple[dt.date | None, d
     tokens = set(w.split())
     shift = 0 if tokens & {"this", "este", "esta", "today", "hoy"} else (
         1 if tokens & {"next", "próximo", "próxima", "proximo", "proxima"} else -1)
+    if "earlier" in tokens and pub is not None and published.end is not None and shift == 0:
+        # "earlier this year", "earlier this month": from the start of the period to publication
+        if tokens & {"year", "año"}:
+            return dt.date(pub.year, 1, 1), published.end, "range"
+        if tokens & {"month", "mes"} and precision in ("day", "month"):
+            return dt.date(pub.year, pub.month, 1), published.end, "range"
     if tokens & {"year", "año"}:
         return (*_year(pub.year + shift), "year") if pub else (None, None, "year")
     if tokens & {"month", "mes"}:
@@ -411,6 +422,11 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
     elif which == "dec":
         y = int(g["dec_y"])
         start, end, precision = dt.date(y, 1, 1), dt.date(y + 9, 12, 31), "decade"
+    elif which == "sea":
+        first, last = lx.seasons[g["sea_n"].lower()]
+        y = int(g["sea_y"])
+        start = dt.date(y - (first > last), first, 1)  # a winter from December runs into the year named
+        end, precision = _month_end(y, last), "range"
     elif which == "wke":
         ordinal = lx.ordinals[g["wke_o"].lower()]
         month = lx.months[g["wke_mon"].lower()] if g["wke_mon"] else None
@@ -543,7 +559,10 @@ def _names_the_day(lx: _Lexicon, weekday: DateMention, day: DateMention, text: s
     """``weekday`` is a weekday right before ``day``, a day of the month ("martes 4 de marzo", "Friday,
     March 13")."""
     words = weekday.date_text.lower().split()
-    return (bool(words) and words[-1] in lx.weekday_index and day.precision == "day"
+    first = day.date_text.split()[0].lower().rstrip(".,") if day.date_text.split() else ""
+    of_month = first[:1].isdigit() or first in lx.months  # "4 de marzo", "March 8": not another weekday
+    return (bool(words) and words[-1] in {w.lower() for w in lx.weekday_index} and day.precision == "day"
+            and of_month
             and re.fullmatch(r"[\s,]*(?:the\s+)?", text[weekday.char_end:day.char_start]) is not None)
 
 
