@@ -175,7 +175,8 @@ def test_a_spanish_noun_that_folds_like_a_past_verb_is_not_that_verb() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "El presidente decretó ayer el estado de excepción, un día después de registrarse un motín en la cárcel de Quevedo.",
+    "El presidente decretó ayer el estado de excepción, un día después de registrarse un motín en la cárcel "
+    "de Quevedo.",
     "The president declared a state of emergency yesterday, a day after a riot broke out in the prison of Quevedo.",
 ])
 def test_a_counted_sequence_phrase_sets_the_introduced_event_that_many_days_before(text: str) -> None:
