@@ -634,9 +634,10 @@ def _compatible(e: Event, m: Mention) -> bool:
     if countries and e.countries(LOCATED_FINE_PLACE) and not countries & e.countries(LOCATED_FINE_PLACE):
         return False
     # Different people make different killings or meetings; one decree or aid package (merged across the
-    # article) names whoever it names.
+    # article, and not defined by the people in it) names whoever it names.
     people = set(m.actors)
-    if vocabulary().types[e.type].merge == "article":
+    et = vocabulary().types[e.type]
+    if et.merge == "article" and not et.requires_person:
         return True
     return not (m.kind == "cue" and people and e.people() and not people & e.people())
 
@@ -666,7 +667,7 @@ def _link_caption(events: list[Event], index: int, doc: Document, i: int,
         return
 
     def finer(e: Event) -> DateMention | None:
-        d = e.date()
+        d = e.own_date()  # (a caption refines a date the event states, not one it inherits)
         inside = [x for x in dates if d and d.start and d.end and d.start <= x.start and x.end <= d.end
                   and _date_rank(x) < _date_rank(d)]
         return min(inside, key=_date_rank) if inside else None

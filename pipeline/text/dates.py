@@ -318,9 +318,9 @@ def _relative(words: str, published: PublicationDate) -> tuple[dt.date | None, d
     if "earlier" in tokens and pub is not None and published.end is not None and shift == 0:
         # "earlier this year", "earlier this month": from the start of the period to publication
         if tokens & {"year", "año"}:
-            return dt.date(pub.year, 1, 1), published.end, "range"
+            return dt.date(pub.year, 1, 1), published.end, "year" if precision == "year" else "range"
         if tokens & {"month", "mes"} and precision in ("day", "month"):
-            return dt.date(pub.year, pub.month, 1), published.end, "range"
+            return dt.date(pub.year, pub.month, 1), published.end, "month" if precision == "month" else "range"
     if tokens & {"year", "año"}:
         return (*_year(pub.year + shift), "year") if pub else (None, None, "year")
     if tokens & {"month", "mes"}:
