@@ -183,3 +183,13 @@ def test_a_counted_sequence_phrase_sets_the_introduced_event_that_many_days_befo
     rows = {r["event_type"]: r for r in events(text)}
     assert rows["state_of_emergency"]["date_start"] == dt.date(2025, 6, 11)
     assert rows["prison_unrest"]["date_start"] == dt.date(2025, 6, 10)
+
+
+def test_a_capture_and_an_extradition_in_one_sentence_are_two_operations() -> None:
+    rows = events("The trafficker was captured in March in Esmeraldas and extradited to Spain on fraud charges.")
+    assert [r["event_type"] for r in rows] == ["security_operation", "security_operation"]
+
+
+def test_an_extradition_a_law_allows_is_not_one_that_happened() -> None:
+    rows = events("Voters backed a referendum allowing the extradition of citizens.")
+    assert [r["event_type"] for r in rows] == ["election"]

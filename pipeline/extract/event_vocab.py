@@ -22,6 +22,7 @@ from pipeline.text.cues import CueHit, CueIndex, Tokens, fold
 
 EVENT_TYPES_YAML = Path(__file__).resolve().parents[2] / "schemas" / "vocab" / "event_types.yaml"
 PERSON = "PERSON"
+ASPECT_REACH_BACK = 6  # words before a cue where its aspect may stand ("the second time he has extended")
 HEDGE_REACH_BACK = 3  # words before a hedge it still governs (its subject: "military crackdowns might")
 
 _CLAUSE_PUNCT = re.compile(r"[;:—–()\[\]?!]|\s-\s|,\s+(?=[\"“]?(?:and|but|or)\b)")
@@ -215,7 +216,7 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
         if kind == "cue" and (_is_infinitive(folded, start, h, voc) or _after_trend(folded, start, h, by_rule)
                               or _in_enumeration(folded, reading.clause_span(clause, end), h)):
             continue
-        aspect = _aspect(tokens, et, reading.clause_span(clause, end)) if kind == "cue" else None
+        aspect = _aspect(tokens, et, reading.clause_span(clause, end), h) if kind == "cue" else None
         if kind == "cue" and voc.new_event is not None and voc.new_event.search(folded, max(start, h.start - 40),
                                                                                  h.start):
             aspect = aspect or "new"  # "otro escape", "another attack": never the one told before
@@ -240,11 +241,14 @@ def _absorbed(t: Trigger, kept: list[Trigger], voc: Vocabulary, folded: str) -> 
     return False
 
 
-def _aspect(tokens: Tokens, et: EventType, clause: tuple[int, int]) -> str | None:
-    """The aspect of a cue ("extension": "extended the state of emergency"), read in its clause."""
+def _aspect(tokens: Tokens, et: EventType, clause: tuple[int, int], h: CueHit) -> str | None:
+    """The aspect of a cue ("extension": "extended the state of emergency"), read in its clause from a few
+    words before it to its end ("captured in June and extradited": the capture is not the extradition)."""
     if et.aspects is None:
         return None
-    hits = et.aspects.find(tokens, *clause)
+    before = tokens.span(clause[0], h.start)
+    lo = tokens.starts[max(before.start, before.stop - ASPECT_REACH_BACK)] if len(before) else h.start
+    hits = et.aspects.find(tokens, lo, h.end)
     return str(hits[0].data) if hits else None
 
 
