@@ -117,6 +117,9 @@ def write_archive(package: Path, dest: Path, changelog: str) -> str:
     top = f"{descriptor['name']}-{descriptor['version']}/"
     extra = {"README.md": dataset_card(descriptor, counts), "CHANGELOG.md": changelog, "LICENSE": LICENSE_TEXT,
              "CITATION.cff": citation_cff(descriptor)}
+    links = [p for p in package.rglob("*") if p.is_symlink()]
+    if links:  # a link would put a file from outside the package into the archive
+        raise ReleaseRefused(f"{links[0]} is a symbolic link: a release archive holds only the package's own files")
     files = sorted(p for p in package.rglob("*") if p.is_file())
     dest.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as zf:
