@@ -47,7 +47,7 @@ def build_fast(corpus: Path, out: Path) -> None:
     from pipeline.ingest import ingest_folder
 
     ingested = ingest_folder(corpus)
-    tables, _ = assemble_tables([extract_article(a) for a in ingested.articles])
+    tables = assemble_tables([extract_article(a) for a in ingested.articles])
     out.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         pq.write_table(table, out / f"{name}.parquet")
