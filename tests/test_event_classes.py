@@ -193,3 +193,11 @@ def test_a_capture_and_an_extradition_in_one_sentence_are_two_operations() -> No
 def test_an_extradition_a_law_allows_is_not_one_that_happened() -> None:
     rows = events("Voters backed a referendum allowing the extradition of citizens.")
     assert [r["event_type"] for r in rows] == ["election"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Five people were killed when gunmen opened fire on a bus in Durán.", "armed_attack"),
+    ("Soldiers killed three gang members in a firefight near the border.", "security_operation"),
+])
+def test_victims_in_the_passive_are_an_attack_and_forces_killing_suspects_an_operation(text: str, kind: str) -> None:
+    assert types(text) == [kind]
