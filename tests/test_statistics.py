@@ -615,3 +615,10 @@ def test_a_population_is_other_whatever_the_sentence_counts_around_it() -> None:
 
 def test_recaptured_escapees_are_arrests() -> None:
     assert one("Police recaptured 12 escaped inmates in the hills.", value=12.0)["metric"] == "arrests"
+
+
+def test_a_figure_of_more_continues_the_topic_unless_it_names_what_it_counts() -> None:
+    text = "Ya se han reportado 900 extorsiones este año. Es decir, 300 más que el año anterior."
+    assert one(text, value=300.0)["metric"] == "extortions"
+    text = "Gunmen killed 6 people at a bar; 11 more injured were taken to hospital."
+    assert one(text, value=11.0)["metric"] == "other"

@@ -253,6 +253,7 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- steps
 
 _MEASURED = frozenset({"tonnes", "usd", "percent", "per_100k"})
+_COMPARATIVES = frozenset({"more", "mas", "fewer", "menos", "less"})  # (folded) generic only on their own
 
 
 _POPULATION_BEFORE = re.compile(
@@ -282,8 +283,10 @@ def _elliptical(subject: str | None, vocab: Vocabulary) -> bool:
     """A figure that names nothing it counts, or only a generic noun ("casos", "victims")."""
     if not subject:
         return True
-    first = fold(subject.split()[0]).lower()
-    return first in vocab.generic_counts
+    words = [fold(w).lower() for w in subject.split()]
+    if words[0] in _COMPARATIVES:
+        return len(words) == 1  # "1.270 más que el año anterior", not "11 more injured"
+    return words[0] in vocab.generic_counts
 
 
 def _topic(metric: str | None, m: NumberMention, vocab: Vocabulary, subject: str | None = "") -> str | None:
