@@ -109,7 +109,8 @@ def build_dataset(
         publish_task(staging, out, ok)
     reports_dir.mkdir(parents=True, exist_ok=True)
     build.write_report(reports_dir, report)  # also there when nothing was published
-    create_markdown_artifact(_summary(report, ok), key="build-summary")
+    create_markdown_artifact(_summary(report, ok), key="build-summary",
+                             description="Articles in and rejected, rows per table, quality checks, published or not")
     # Always posted, so the UI shows an empty table rather than a stale one when all checks pass.
     create_table_artifact(_failures_table(failures, check.warnings), key="build-failures",
                           description="Failed checks (critical) and warnings of this build")
