@@ -18,12 +18,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
+from pipeline.card import charts, dataset_card
+from pipeline.codebook import render as render_codebook
 from pipeline.diff import PackageDiff, diff_packages, open_package
 from pipeline.publish import package_metadata
 from pipeline.quality import validate_package
-from pipeline.tables import TABLES, spec
 
 BUMPS = ("major", "minor", "patch")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same inputs give the same zip bytes
@@ -68,37 +67,6 @@ def changelog_entry(version: str, diff: PackageDiff | None, date: str | None,
     rows = ", ".join(f"{n} {name}" for name, n in (counts or {}).items())
     body = diff.to_markdown(bump) if diff is not None else f"First release{': ' + rows if rows else ''}.\n"
     return f"{head}\n\n{body}\n"
-
-
-def dataset_card(descriptor: dict[str, Any], counts: dict[str, int]) -> str:
-    """README.md of the archive: coverage, counts, fields, method, limitations, citation, license."""
-    lines = [f"# {descriptor['title']} — version {descriptor['version']}", "", descriptor["description"], "",
-             "## Contents", ""]
-    lines += [f"- `{name}`: {counts[name]} rows (`data/{name}.parquet`, `data/{name}.csv`)" for name in TABLES]
-    lines += ["", "## Fields", ""]
-    for name in TABLES:
-        lines.append(f"### {name}")
-        lines += [f"- `{f['name']}` ({f['type']}): {f.get('description', '')}" for f in spec(name).fields]
-        lines.append("")
-    lines += [
-        "## How it was made", "",
-        "Statistics and events are extracted automatically by rule-based readers of news prose (spaCy's",
-        "tokenizer and sentencizer, vocabularies and lexicons kept as data), validated with pandera, Great",
-        "Expectations and frictionless, and published with the sentence that states each row.", "",
-        "## Limitations", "",
-        "- Automated extraction: rows can be wrong or missing; every row carries its quote so it can be checked.",
-        "- Figures are what the articles say, with their attribution; disagreeing sources are kept side by side.",
-        "- Dates the text does not give stay null; relative dates are resolved against the publication date.", "",
-        "## Article texts", "",
-        "The texts in `articles/` (when present) remain their publishers' work and are included only so that",
-        "each quote can be verified against its source; `datapackage.json` lists each with its sha256. Packages",
-        "built with `--no-texts` carry only hashes and links.", "",
-        "## How to cite", "",
-        f"{descriptor['title']}, version {descriptor['version']}. See CITATION.cff.", "",
-        "## License", "",
-        ", ".join(lic.get("title", lic["name"]) for lic in descriptor["licenses"]) + " (the data); see LICENSE.", "",
-    ]
-    return "\n".join(lines)
 
 
 def release_date(descriptor: dict[str, Any]) -> str:
@@ -147,18 +115,27 @@ publishers and are included only so that every quote can be verified against its
 """
 
 
-def write_archive(package: Path, dest: Path, changelog: str) -> str:
-    """Write a reproducible zip of the package plus card, changelog, license and citation; return its sha256."""
+def release_extras(package: Path, changelog: str) -> dict[str, bytes]:
+    """What a release adds to the package, by path: the dataset card and its charts, the codebook, the
+    changelog, license and citation."""
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
-    counts = {name: pq.read_metadata(package / "data" / f"{name}.parquet").num_rows for name in TABLES}
-    top = f"{descriptor['name']}-{descriptor['version']}/"
-    extra = {"README.md": dataset_card(descriptor, counts), "CHANGELOG.md": changelog, "LICENSE": LICENSE_TEXT,
+    view = open_package(package)
+    extra = {"README.md": dataset_card(descriptor, view), "CODEBOOK.md": render_codebook(),
+             "CHANGELOG.md": changelog, "LICENSE": LICENSE_TEXT,
              "CITATION.cff": citation_cff(descriptor, release_date(descriptor), repository_url())}
+    return {**{name: text.encode("utf-8") for name, text in extra.items()}, **charts(view)}
+
+
+def write_archive(package: Path, dest: Path, changelog: str) -> str:
+    """Write a reproducible zip of the package plus its release extras (``release_extras``); return its sha256."""
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    top = f"{descriptor['name']}-{descriptor['version']}/"
+    extra = release_extras(package, changelog)
     files = sorted(p for p in package.rglob("*") if p.is_file())
     dest.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         entries = [(p.relative_to(package).as_posix(), p.read_bytes()) for p in files]
-        entries += [(name, text.encode("utf-8")) for name, text in extra.items()]
+        entries += list(extra.items())
         for name, data in sorted(entries):
             info = zipfile.ZipInfo(top + name, date_time=_ZIP_TIME)
             info.external_attr = 0o644 << 16

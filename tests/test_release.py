@@ -140,7 +140,8 @@ def test_release_archive_is_reproducible_and_valid(built_package: Path, tmp_path
         names = zf.namelist()
         zf.extractall(tmp_path / "unpacked")
     top = names[0].split("/")[0]
-    for member in ("datapackage.json", "README.md", "CHANGELOG.md", "LICENSE", "CITATION.cff",
+    for member in ("datapackage.json", "README.md", "CHANGELOG.md", "LICENSE", "CITATION.cff", "CODEBOOK.md",
+                   "charts/events-per-month.svg", "charts/statistics-over-time.svg",
                    "data/statistics.parquet", "data/events.csv"):
         assert f"{top}/{member}" in names
     assert run_cli("validate", str(a)).returncode == 0
