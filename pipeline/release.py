@@ -23,6 +23,7 @@ from pipeline.codebook import render as render_codebook
 from pipeline.diff import PackageDiff, diff_packages, open_package
 from pipeline.publish import package_metadata
 from pipeline.quality import validate_package
+from pipeline.sqlite_export import sqlite_extras
 
 BUMPS = ("major", "minor", "patch")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same inputs give the same zip bytes
@@ -117,13 +118,14 @@ publishers and are included only so that every quote can be verified against its
 
 def release_extras(package: Path, changelog: str) -> dict[str, bytes]:
     """What a release adds to the package, by path: the dataset card and its charts, the codebook, the
-    changelog, license and citation."""
+    changelog, license and citation, and the tables as SQLite with datasette metadata."""
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     view = open_package(package)
     extra = {"README.md": dataset_card(descriptor, view), "CODEBOOK.md": render_codebook(),
              "CHANGELOG.md": changelog, "LICENSE": LICENSE_TEXT,
              "CITATION.cff": citation_cff(descriptor, release_date(descriptor), repository_url())}
-    return {**{name: text.encode("utf-8") for name, text in extra.items()}, **charts(view)}
+    return {**{name: text.encode("utf-8") for name, text in extra.items()}, **charts(view),
+            **sqlite_extras(descriptor, view, repository_url())}
 
 
 def write_archive(package: Path, dest: Path, changelog: str) -> str:

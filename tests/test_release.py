@@ -141,7 +141,7 @@ def test_release_archive_is_reproducible_and_valid(built_package: Path, tmp_path
         zf.extractall(tmp_path / "unpacked")
     top = names[0].split("/")[0]
     for member in ("datapackage.json", "README.md", "CHANGELOG.md", "LICENSE", "CITATION.cff", "CODEBOOK.md",
-                   "charts/events-per-month.svg", "charts/statistics-over-time.svg",
+                   "charts/events-per-month.svg", "charts/statistics-over-time.svg", "ecuador.db", "metadata.json",
                    "data/statistics.parquet", "data/events.csv"):
         assert f"{top}/{member}" in names
     assert run_cli("validate", str(a)).returncode == 0

@@ -1,10 +1,18 @@
 """What a release adds for people who download it: the dataset card with coverage and charts, the
-codebook, loading snippets that work on the zip's own paths."""
+codebook, loading snippets that work on the zip's own paths, the SQLite copy that datasette serves."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
@@ -13,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from conftest import ROOT
 from pipeline.card import CHART_EVENTS, CHART_STATISTICS, conflicts
@@ -107,3 +116,69 @@ def test_card_and_readme_pandas_snippets_give_arrow_types(unpacked: Path, monkey
         assert df["date_start"].dtype.pyarrow_dtype == pa.date32()
         assert df["actors"].dtype.pyarrow_dtype == pa.list_(pa.string())
         assert df["fatalities"].dtype.pyarrow_dtype == pa.int64()
+
+
+def _search_word(quote: str) -> str:
+    return max(re.findall(r"[A-Za-z]{5,}", quote), key=lambda w: (len(w), w))
+
+
+def test_sqlite_copy_has_the_rows_keys_and_a_quote_index(unpacked: Path) -> None:
+    con = sqlite3.connect(unpacked / "ecuador.db")
+    for table, key in (("sources", "source_id"), ("statistics", "statistic_id"), ("events", "event_id")):
+        rows = pq.read_table(unpacked / "data" / f"{table}.parquet").to_pylist()
+        assert con.execute(f"select count(*) from {table}").fetchone()[0] == len(rows)
+        assert [c[1] for c in con.execute(f"pragma table_info({table})") if c[5]] == [key]
+    for table in ("statistics", "events"):
+        assert [(fk[2], fk[3]) for fk in con.execute(f"pragma foreign_key_list({table})")] == [("sources", "source_id")]
+    assert con.execute("pragma foreign_key_check").fetchall() == []
+    first = pq.read_table(unpacked / "data" / "statistics.parquet").to_pylist()[0]
+    value, start, change = con.execute("select value, period_start, is_change from statistics where statistic_id = ?",
+                                       (first["statistic_id"],)).fetchone()
+    assert value == first["value"] and change == int(first["is_change"])
+    assert start == (first["period_start"].isoformat() if first["period_start"] else None)
+    word = _search_word(first["quote"])
+    found = {r[0] for r in con.execute("select s.statistic_id from statistics_fts f join statistics s "
+                                       "on s.rowid = f.rowid where statistics_fts match ?", (word,))}
+    assert first["statistic_id"] in found
+    meta = json.loads((unpacked / "metadata.json").read_text(encoding="utf-8"))
+    columns = meta["databases"]["ecuador"]["tables"]["statistics"]["columns"]
+    assert columns["value_text"] == next(f["description"] for f in yaml.safe_load(
+        (ROOT / "schemas" / "statistics.yaml").read_text(encoding="utf-8"))["fields"] if f["name"] == "value_text")
+    assert meta["license"] and meta["license_url"].startswith("https://")
+
+
+DATASETTE = Path(sys.executable).with_name("datasette")
+
+
+@pytest.mark.skipif(not DATASETTE.is_file(), reason="datasette is not installed (dev extras)")
+def test_datasette_serves_the_sqlite_copy_with_its_metadata_and_search(unpacked: Path, tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (tmp_path / "datasette.log").open("w")
+    proc = subprocess.Popen([str(DATASETTE), "ecuador.db", "-m", "metadata.json", "-h", "127.0.0.1", "-p", str(port)],
+                            cwd=unpacked, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/ecuador/statistics"
+    try:
+        page = None
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(base, timeout=5) as r:
+                    page = r.read().decode("utf-8")
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.5)
+        assert page is not None, (tmp_path / "datasette.log").read_text()
+        table = yaml.safe_load((ROOT / "schemas" / "statistics.yaml").read_text(encoding="utf-8"))
+        assert table["description"] in page
+        first = pq.read_table(unpacked / "data" / "statistics.parquet").to_pylist()[0]
+        query = urllib.parse.urlencode({"_search": _search_word(first["quote"]), "_shape": "array"})
+        with urllib.request.urlopen(f"{base}.json?{query}", timeout=30) as r:
+            rows = json.loads(r.read())
+        assert first["statistic_id"] in {row["statistic_id"] for row in rows}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
