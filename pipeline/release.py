@@ -18,9 +18,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from pipeline.browser import index_html
 from pipeline.card import charts, dataset_card
 from pipeline.codebook import render as render_codebook
-from pipeline.diff import PackageDiff, diff_packages, open_package
+from pipeline.diff import PackageDiff, PackageView, diff_packages, open_package
 from pipeline.publish import package_metadata
 from pipeline.quality import validate_package
 from pipeline.sqlite_export import sqlite_extras
@@ -118,14 +119,27 @@ publishers and are included only so that every quote can be verified against its
 
 def release_extras(package: Path, changelog: str) -> dict[str, bytes]:
     """What a release adds to the package, by path: the dataset card and its charts, the codebook, the
-    changelog, license and citation, and the tables as SQLite with datasette metadata."""
+    changelog, license and citation, the tables as SQLite with datasette metadata, and index.html (the
+    offline browser)."""
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     view = open_package(package)
     extra = {"README.md": dataset_card(descriptor, view), "CODEBOOK.md": render_codebook(),
              "CHANGELOG.md": changelog, "LICENSE": LICENSE_TEXT,
              "CITATION.cff": citation_cff(descriptor, release_date(descriptor), repository_url())}
-    return {**{name: text.encode("utf-8") for name, text in extra.items()}, **charts(view),
+    drawn = charts(view)
+    extra["index.html"] = index_html(view, article_texts(package, view), drawn)
+    return {**{name: text.encode("utf-8") for name, text in extra.items()}, **drawn,
             **sqlite_extras(descriptor, view, repository_url())}
+
+
+def article_texts(package: Path, view: PackageView) -> dict[str, str]:
+    """The article texts the package carries, decoded as the offsets count them (UTF-8, BOM removed)."""
+    out = {}
+    for src in view.rows["sources"]:
+        path = package / src["path"]
+        if path.is_file():
+            out[src["source_id"]] = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    return out
 
 
 def write_archive(package: Path, dest: Path, changelog: str) -> str:

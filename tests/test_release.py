@@ -142,6 +142,7 @@ def test_release_archive_is_reproducible_and_valid(built_package: Path, tmp_path
     top = names[0].split("/")[0]
     for member in ("datapackage.json", "README.md", "CHANGELOG.md", "LICENSE", "CITATION.cff", "CODEBOOK.md",
                    "charts/events-per-month.svg", "charts/statistics-over-time.svg", "ecuador.db", "metadata.json",
+                   "index.html",
                    "data/statistics.parquet", "data/events.csv"):
         assert f"{top}/{member}" in names
     assert run_cli("validate", str(a)).returncode == 0

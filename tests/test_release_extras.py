@@ -1,5 +1,6 @@
 """What a release adds for people who download it: the dataset card with coverage and charts, the
-codebook, loading snippets that work on the zip's own paths, the SQLite copy that datasette serves."""
+codebook, loading snippets that work on the zip's own paths, the SQLite copy that datasette serves and
+the offline browser (index.html, opened in headless Chromium)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,6 +29,7 @@ from conftest import ROOT
 from pipeline.card import CHART_EVENTS, CHART_STATISTICS, conflicts
 from pipeline.codebook import render
 from pipeline.release import write_archive
+from test_quality_report import FLAGS, _browser
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +185,87 @@ def test_datasette_serves_the_sqlite_copy_with_its_metadata_and_search(unpacked:
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+class _Page(HTMLParser):
+    """What the browser page shows: the listed rows in order, the images and the article around the quote."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[str] = []
+        self.images: list[str] = []
+        self.before, self.mark, self.after = "", "", ""
+        self.mark_attrs: dict[str, str | None] = {}
+        self._where = ""
+        self._script = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        self._script += tag == "script"
+        if tag == "tr" and "data-id" in a:
+            self.rows.append(a["data-id"])
+        elif tag == "img":
+            self.images.append(a.get("src") or "")
+        elif tag == "pre" and a.get("id") == "article":
+            self._where = "before"
+        elif tag == "mark" and self._where:
+            self._where, self.mark_attrs = "mark", a
+
+    def handle_endtag(self, tag: str) -> None:
+        self._script -= tag == "script"
+        if tag == "mark" and self._where == "mark":
+            self._where = "after"
+        elif tag == "pre":
+            self._where = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._where and not self._script:
+            setattr(self, self._where, getattr(self, self._where) + data)
+
+
+def test_offline_browser_filters_sorts_and_highlights_the_quote_in_headless_chromium(
+        unpacked: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    browser = _browser()
+    stats = pq.read_table(unpacked / "data" / "statistics.parquet").to_pylist()
+    row = max(stats, key=lambda r: (r["char_start"], r["statistic_id"]))  # the most text before its quote
+    word = _search_word(row["quote"]).lower()
+
+    def text_of(r: dict) -> str:
+        cells = [v for v in r.values() if isinstance(v, str)]
+        cells += [item for v in r.values() if isinstance(v, list) for item in v]
+        return " ".join(cells).lower()
+
+    expected = [r for r in stats if word in text_of(r)]
+    assert row in expected and len(expected) < len(stats), "the filter word should pick some rows, not all"
+    html = (unpacked / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r"<(script|link|img)[^>]*(src|href)=\"(https?:)?//", html), "no CDN, no remote asset"
+    state = f"table=statistics&q={word}&sort=value&dir=desc&row={row['statistic_id']}"
+    url = (unpacked / "index.html").as_uri() + "#" + state
+    artifacts = tmp_path_factory.mktemp("browser-artifacts")
+    proc = subprocess.run([browser, *FLAGS, f"--user-data-dir={artifacts / 'profile'}", "--dump-dom", url],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    page = _Page()
+    page.feed(proc.stdout)
+    # Filtered: exactly the rows with the word; sorted by value, largest first.
+    assert sorted(page.rows) == sorted(r["statistic_id"] for r in expected)
+    by_id = {r["statistic_id"]: r for r in stats}
+    values = [by_id[i]["value"] for i in page.rows]
+    assert values == sorted(values, reverse=True)
+    # The charts are embedded, not fetched.
+    assert sum(src.startswith("data:image/svg+xml;base64,") for src in page.images) >= 2
+    # The opened row's quote is highlighted at its offsets (code points) inside the article text.
+    text = (unpacked / row_path(unpacked, row["source_id"])).read_text(encoding="utf-8").removeprefix("\ufeff")
+    assert page.mark == row["quote"] == text[row["char_start"]:row["char_end"]]
+    assert len(page.before) == row["char_start"] and page.before == text[:row["char_start"]]
+    assert page.mark_attrs["data-start"] == str(row["char_start"])
+    shot = artifacts / "index.png"  # kept as the test's artifact (pytest keeps the last runs' tmp folders)
+    subprocess.run([browser, *FLAGS, f"--user-data-dir={artifacts / 'profile'}", "--window-size=1280,1600",
+                    f"--screenshot={shot}", url], capture_output=True, timeout=120)
+    assert shot.is_file() and shot.read_bytes().startswith(b"\x89PNG")
+
+
+def row_path(unpacked: Path, source_id: str) -> str:
+    """Where the release keeps a source's text."""
+    sources = pq.read_table(unpacked / "data" / "sources.parquet").to_pylist()
+    return next(s["path"] for s in sources if s["source_id"] == source_id)
