@@ -39,7 +39,10 @@ def page_data(view: PackageView, texts: dict[str, str]) -> dict[str, Any]:
     for name in TABLES:
         key = next(r for r in view.descriptor["resources"] if r["name"] == name)["schema"]["primaryKey"][0]
         rows = sorted(view.rows[name], key=lambda r: r[key])
-        tables[name] = {"key": key, "columns": COLUMNS[name], "category": CATEGORY[name],
+        present = {f["name"] for f in next(r for r in view.descriptor["resources"]
+                                           if r["name"] == name)["schema"]["fields"]}
+        tables[name] = {"key": key, "columns": [c for c in COLUMNS[name] if c in present],
+                        "category": CATEGORY[name] if CATEGORY[name] in present else key,
                         "rows": [{k: _json_value(v) for k, v in r.items()} for r in rows]}
     return {"title": view.descriptor["title"], "version": view.descriptor["version"], "tables": tables,
             "order": ["statistics", "events", "sources"], "texts": dict(sorted(texts.items()))}
