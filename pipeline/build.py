@@ -1,7 +1,7 @@
 """The steps of a build as plain functions; ``flows.py`` wires them into Prefect.
 
-ingest -> per-article extraction -> tables (pandera-validated) -> staged
-package -> package validation -> atomic publish.
+ingest -> per-article extraction -> tables -> row checks (failing rows quarantined)
+-> staged package -> package validation -> atomic publish.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from pipeline.extract.events import extract_events
 from pipeline.extract.statistics import extract_statistics
 from pipeline.ingest import Article, IngestResult
 from pipeline.publish import ARTICLES_DIR, package_metadata, publish_atomically, staging_dir, write_package
-from pipeline.tables import TABLES, Failure, to_arrow, validate_table
+from pipeline.quarantine import DEFAULT_MAX_QUARANTINE, QuarantinedRow, Screening, screen_rows
+from pipeline.tables import TABLES, to_arrow
 from pipeline.text.dates import PublicationDate, infer_publication_date, parse_published
 from pipeline.text.document import read_article
 
@@ -78,28 +79,40 @@ def extract_article(article: Article, include_texts: bool = True) -> ArticleRows
     )
 
 
-def assemble_tables(per_article: list[ArticleRows]) -> tuple[dict[str, pyarrow.Table], list[Failure]]:
-    """Rows of every article -> one Arrow table per resource, each checked by its pandera model."""
+def assemble_tables(per_article: list[ArticleRows]) -> dict[str, pyarrow.Table]:
+    """Rows of every article -> one Arrow table per resource (checked next by ``screen``)."""
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     for part in per_article:
         rows["sources"].append(part.source)
         rows["statistics"] += part.statistics
         rows["events"] += part.events
-    tables = {name: to_arrow(name, rows[name]) for name in TABLES}
-    failures = [f for name in TABLES for f in validate_table(name, tables[name])]
-    return tables, failures
+    return {name: to_arrow(name, rows[name]) for name in TABLES}
 
 
-def build_report(ingested: IngestResult, rows: dict[str, int], quality: dict[str, Any]) -> dict:
-    """The build report: inputs, rejects with reasons, rows per table, checks. No timings (reproducible)."""
+def screen(tables: dict[str, pyarrow.Table], ingested: IngestResult, max_quarantine: float = DEFAULT_MAX_QUARANTINE,
+           strict: bool = False) -> Screening:
+    """The row checks on the assembled tables: failing rows set aside (pipeline.quarantine)."""
+    texts: dict[str, str | None] = {a.source_id: a.text for a in ingested.articles}
+    files = {a.source_id: a.file for a in ingested.articles}
+    return screen_rows(tables, texts, files, max_quarantine, strict)
+
+
+def build_report(ingested: IngestResult, rows: dict[str, int], quality: dict[str, Any],
+                 quarantine: list[QuarantinedRow] | None = None, published: bool = False) -> dict:
+    """The build report: inputs, rejects with reasons, rows per table (published), rows quarantined
+    with their reasons, checks. No timings (reproducible)."""
+    quarantine = quarantine or []
     return {
-        "articles_in": len(ingested.articles) + len(ingested.rejected),
+        "articles_in": ingested.articles_in,
         "articles_built": len(ingested.articles),
         "articles": [{"file": a.file, "source_id": a.source_id, "sha256": a.sha256} for a in ingested.articles],
         "rejected": [{"file": r.file, "reason": r.reason} for r in ingested.rejected],
         "warnings": list(ingested.warnings),
         "rows": rows,
+        "rows_quarantined": {name: sum(r.table == name for r in quarantine) for name in TABLES},
+        "quarantine": [r.to_json() for r in quarantine],
         "quality": quality,
+        "published": published,
     }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from pipeline.tables import TABLES
+from pipeline.untrusted import PackageRefused, check_descriptor, check_zip, inside, relative_problem
 
 
 @dataclass(frozen=True)
@@ -27,23 +28,50 @@ class PackageView:
 
 
 def _zip_root(names: list[str]) -> str:
-    dp = min((n for n in names if n.endswith("datapackage.json")), key=len)
+    found = [n for n in names if n == "datapackage.json" or n.endswith("/datapackage.json")]
+    if not found:
+        raise PackageRefused("no datapackage.json in the archive")
+    dp = min(found, key=len)
     return dp[: -len("datapackage.json")]
 
 
+def _table_resources(descriptor: Any) -> list[dict[str, Any]]:
+    """The Parquet resources a diff reads, once every path is known to be a plain relative one."""
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise PackageRefused("datapackage.json: 'resources' must be a list")
+    out = []
+    for res in descriptor["resources"]:
+        if isinstance(res, dict) and res.get("name") in TABLES:
+            problem = relative_problem(res.get("path"))
+            if problem:
+                raise PackageRefused(f"resource {res['name']}: {problem}")
+            out.append(res)
+    return out
+
+
 def open_package(path: Path) -> PackageView:
-    """Read a package folder, or a release zip holding one (at its root or in one top folder)."""
-    if path.is_file() and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            root = _zip_root(zf.namelist())
-            descriptor = json.loads(zf.read(root + "datapackage.json"))
-            read = {res["name"]: zf.read(root + res["path"]) for res in descriptor["resources"]
-                    if res["name"] in TABLES}
-        rows = {name: pq.read_table(io.BytesIO(data)).to_pylist() for name, data in read.items()}
-        return PackageView(descriptor, rows)
-    descriptor = json.loads((path / "datapackage.json").read_text(encoding="utf-8"))
-    rows = {res["name"]: pq.read_table(path / res["path"]).to_pylist() for res in descriptor["resources"]
-            if res["name"] in TABLES}
+    """Read a package folder, or a release zip holding one (at its root or in one top folder).
+
+    A package from elsewhere is read only within itself: a zip is bounded before it is inflated and
+    every path must be relative, inside the package and free of symbolic links (:class:`PackageRefused`).
+    """
+    try:
+        if path.is_file() and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                check_zip(zf)
+                root = _zip_root(zf.namelist())
+                descriptor = json.loads(zf.read(root + "datapackage.json"))
+                read = {res["name"]: zf.read(root + res["path"]) for res in _table_resources(descriptor)}
+            rows = {name: pq.read_table(io.BytesIO(data)).to_pylist() for name, data in read.items()}
+            return PackageView(descriptor, rows)
+        descriptor = json.loads(inside(path, "datapackage.json").read_text(encoding="utf-8"))
+        refused = check_descriptor(path, descriptor)
+        if refused:
+            raise PackageRefused(refused[0])
+        rows = {res["name"]: pq.read_table(inside(path, res["path"])).to_pylist()
+                for res in _table_resources(descriptor)}
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as err:  # pyarrow's errors are ValueErrors/OSErrors
+        raise PackageRefused(f"{path}: cannot read the package ({type(err).__name__}: {str(err)[:200]})") from None
     return PackageView(descriptor, rows)
 
 

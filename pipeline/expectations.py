@@ -23,7 +23,7 @@ import pandas as pd
 
 import pipeline.tables
 from pipeline.quality_report import write_index
-from pipeline.tables import TABLES, plausible, spec
+from pipeline.tables import TABLES, plausible, publication_anchors, spec
 
 SHRINK_ALLOWED = 0.2  # a table may lose at most this share of its rows against the previous package
 MAX_LISTED = 20  # row ids listed per failed expectation (GX lists at most 20 unexpected values too)
@@ -79,6 +79,7 @@ def derive_frames(tables: dict[str, Any], texts: dict[str, str | None]) -> dict[
     """Each table as a DataFrame plus the derived columns the suites check."""
     sources = tables["sources"].to_pylist()
     pub_end = {r["source_id"]: published_end(r) for r in sources}
+    anchor = publication_anchors(sources)  # an inferred lower bound is no anchor (schemas/plausible.yaml)
     bounds = plausible()["value_by_unit"]
     frames = {"sources": pd.DataFrame(sources)}
     for name, start_col in (("statistics", "period_start"), ("events", "date_start")):
@@ -88,14 +89,17 @@ def derive_frames(tables: dict[str, Any], texts: dict[str, str | None]) -> dict[
             r["source_exists"] = r["source_id"] in pub_end
             r["quote_matches_span"] = text is None or text[r["char_start"]:r["char_end"]] == r["quote"]
             start, end = r[start_col], pub_end.get(r["source_id"])
-            r["days_after_publication"] = (start - end).days if start and end else None
+            r["days_after_publication"] = (start - end).days if start and end else None  # a warning
+            last = anchor.get(r["source_id"])
+            r["days_after_anchor"] = (start - last).days if start and last else None  # critical when years
             r["year_start"] = start.year if start else None
             if name == "statistics":
                 lo, hi = bounds.get(r["unit"], [float("-inf"), float("inf")])
                 r["value_plausible"] = bool(lo <= r["value"] <= hi)
             r.pop("actors", None)  # lists are not what these suites look at
         columns = [f for f in spec(name).field_names if f != "actors"]
-        columns += ["source_exists", "quote_matches_span", "days_after_publication", "year_start"]
+        columns += ["source_exists", "quote_matches_span", "days_after_publication", "days_after_anchor",
+                    "year_start"]
         if name == "statistics":
             columns.append("value_plausible")
         frames[name] = pd.DataFrame(rows, columns=columns)

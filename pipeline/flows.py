@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 
 from pipeline import build
+from pipeline.guard import guarded_build
 from pipeline.ingest import DEFAULT_MAX_BYTES, Article, IngestResult, ingest_folder
 from pipeline.quality import PackageCheck, check_package
+from pipeline.quality_report import counts_line, report_counts, write_build_page
+from pipeline.quarantine import DEFAULT_MAX_QUARANTINE, Screening
 
 CHUNK = 50  # articles per extraction task: enough to amortise a task run, small enough to spread
+LOGGED_ROWS = 100  # quarantined rows logged one by one; all of them are in build-report.json
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
@@ -26,14 +33,16 @@ def extract_task(articles: list[Article], include_texts: bool) -> list[build.Art
     return [build.extract_article(a, include_texts) for a in articles]
 
 
+@task(name="check-rows", cache_policy=NO_CACHE)
+def screen_task(parts: list[build.ArticleRows], ingested: IngestResult, max_quarantine: float,
+                strict: bool) -> Screening:
+    return build.screen(build.assemble_tables(parts), ingested, max_quarantine, strict)
+
+
 @task(name="stage-package", cache_policy=NO_CACHE)
-def stage_task(output: Path, input_dir: Path, ingested: IngestResult, parts: list[build.ArticleRows],
-               include_texts: bool) -> tuple[Path | None, dict[str, int], list[str]]:
-    tables, failures = build.assemble_tables(parts)
-    rows = {name: t.num_rows for name, t in tables.items()}
-    if failures:  # pandera refused rows: nothing is staged
-        return None, rows, [str(f) for f in failures]
-    return build.stage_package(output, input_dir, ingested, tables, include_texts), rows, []
+def stage_task(output: Path, input_dir: Path, ingested: IngestResult, screening: Screening,
+               include_texts: bool) -> Path:
+    return build.stage_package(output, input_dir, ingested, screening.tables, include_texts)
 
 
 @task(name="validate-package", cache_policy=NO_CACHE)
@@ -47,30 +56,73 @@ def publish_task(staging: Path, output: Path, ok: bool) -> None:
     build.finish(staging, output, ok)
 
 
-def _summary(report: dict[str, Any], published: bool) -> str:
+class ExtractionProgress:
+    """Extraction progress: a log line per chunk (Prefect's logs, and the terminal through them) and,
+    when stderr is a terminal, a progress bar as well."""
+
+    def __init__(self, logger: logging.Logger | logging.LoggerAdapter, total: int) -> None:
+        self.logger, self.total, self.done = logger, total, 0
+        self.bar: Any = None
+        if sys.stderr.isatty() and total:
+            from rich.progress import Progress  # installed with Prefect
+
+            self.bar = Progress(transient=True)
+            self.task = self.bar.add_task("extracting", total=total)
+            self.bar.start()
+
+    def advance(self, articles: int) -> None:
+        """One chunk of ``articles`` is done."""
+        self.done += articles
+        self.logger.info("extracted %d/%d articles", self.done, self.total)
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.done)
+
+    def close(self) -> None:
+        """Take the bar off the terminal."""
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def summary_markdown(report: dict[str, Any]) -> str:
     """The build-summary markdown artifact, from the build report."""
     suites = (report["quality"].get("great_expectations") or {})
     suites = suites.get("suites", {}) if isinstance(suites, dict) else {}
+    counts = report_counts(report)
     lines = [
         "# build-dataset",
+        f"- {counts_line(report)}",
         f"- articles in: {report['articles_in']}",
-        f"- built: {report['articles_built']}; rejected: {len(report['rejected'])}",
+        f"- built: {report['articles_built']}; rejected: {counts['rejected']}",
         *(f"  - `{r['file']}`: {r['reason']}" for r in report["rejected"]),
-        *(f"- rows in {name}: {n}" for name, n in report["rows"].items()),
-        f"- checks failed: {len(report['quality']['failures'])}; warnings: {len(report['quality']['warnings'])}",
+        *(f"- rows in {name}: {n} (quarantined: {report.get('rows_quarantined', {}).get(name, 0)})"
+          for name, n in report["rows"].items()),
+        f"- rows quarantined: {counts['quarantined']}",
+        *(f"  - {_row_line(q)}" for q in report.get("quarantine", [])),
+        f"- checks failed: {counts['failed']}; warnings: {counts['warnings']}",
         *(f"  - expectations on {name}: {c['passed']}/{c['evaluated']} passed, {c['failed_critical']} failed "
           f"(critical), {c['failed_warning']} warnings" for name, c in suites.items() if isinstance(c, dict)),
-        f"- published: {'yes' if published else 'no (previous package left as it was)'}",
+        f"- published: {'yes' if report.get('published') else 'no (previous package left as it was)'}",
     ]
     return "\n".join(lines)
 
 
-def _failures_table(failures: list[str], warnings: list[str]) -> list[dict[str, str]]:
-    return [{"severity": "critical", "check": f} for f in failures] + [
-        {"severity": "warning", "check": w} for w in warnings]
+def _row_line(q: dict[str, Any]) -> str:
+    from pipeline.quarantine import short_quote
+
+    quote = f' — "{short_quote(q["quote"])}"' if q.get("quote") else ""
+    return f"{q['table']} {q['row_id']} (file {q['file']}): {q['check']}: {q['values']}{quote}"
+
+
+def failures_table(report: dict[str, Any]) -> list[dict[str, str]]:
+    """The build-failures table artifact: one row per failed check, quarantined row and warning."""
+    quality = report["quality"]
+    return ([{"severity": "critical", "check": f} for f in quality["failures"]]
+            + [{"severity": "quarantined", "check": _row_line(q)} for q in report.get("quarantine", [])]
+            + [{"severity": "warning", "check": w} for w in quality["warnings"]])
 
 
 @flow(name="build-dataset", log_prints=True)
+@guarded_build
 def build_dataset(
     input_dir: str = "seeds",
     output: str = "datapackage",
@@ -79,41 +131,79 @@ def build_dataset(
     max_bytes: int = DEFAULT_MAX_BYTES,
     reports: str = "reports",
     allow_shrink: str | None = None,
+    max_quarantine: float = DEFAULT_MAX_QUARANTINE,
 ) -> dict[str, Any]:
     """Build the data package from a folder of articles and publish it atomically to ``output``.
 
-    The quality report (Great Expectations Data Docs) and a copy of the build report go to
-    ``reports`` (outside the package, which stays byte-reproducible). ``allow_shrink`` is the
-    reason a table may lose more rows than the gate allows against the package already at ``output``.
+    A row that fails a row check is quarantined (listed in build-report.json, not published) unless
+    ``strict``; more than ``max_quarantine`` of a table's rows quarantined fails the build. The quality
+    report and a copy of the build report go to ``reports`` (outside the package, which stays
+    byte-reproducible). ``allow_shrink`` is the reason a table may lose more rows than the gate allows
+    against the package already at ``output``.
     """
+    logger = get_run_logger()
     src, out, reports_dir = Path(input_dir).resolve(), Path(output).resolve(), Path(reports).resolve()
     ingested = ingest_task(src, max_bytes)
-    staging, rows, failures, check = None, {}, [], PackageCheck()
+    logger.info("found %d article(s) in %s; rejected %d", len(ingested.articles) + len(ingested.rejected), src,
+                len(ingested.rejected))
+    for r in ingested.rejected:
+        logger.warning("rejected %s: %s", r.file, r.reason)
+    staging, failures, reason, check = None, [], None, PackageCheck()
+    screening = Screening(tables={})
     if strict and ingested.rejected:
         failures = [f"--strict: rejected {r.file}: {r.reason}" for r in ingested.rejected]
     else:
         chunks = [ingested.articles[i:i + CHUNK] for i in range(0, len(ingested.articles), CHUNK)]
-        parts = [p for fut in extract_task.map(chunks, include_texts) for p in fut.result()]
-        staging, rows, failures = stage_task(out, src, ingested, parts, include_texts)
+        progress = ExtractionProgress(logger, len(ingested.articles))
+        futures = list(extract_task.map(chunks, include_texts))
+        done: dict[int, list[build.ArticleRows]] = {}
+        position = {id(f): i for i, f in enumerate(futures)}
+        try:
+            for fut in as_completed(futures):  # progress as chunks finish, rows kept in input order
+                done[position[id(fut)]] = fut.result()
+                progress.advance(len(chunks[position[id(fut)]]))
+        finally:
+            progress.close()
+        parts = [p for i in range(len(chunks)) for p in done[i]]
+        screening = screen_task(parts, ingested, max_quarantine, strict)
+        logger.info("rows extracted: %s", ", ".join(f"{k}={v}" for k, v in screening.extracted.items()))
+        logger.info("rows quarantined: %d", len(screening.quarantine))
+        for row in screening.quarantine[:LOGGED_ROWS]:
+            logger.warning("quarantined %s", row.line())
+        if len(screening.quarantine) > LOGGED_ROWS:
+            logger.warning("... and %d more quarantined rows (build-report.json)",
+                           len(screening.quarantine) - LOGGED_ROWS)
+        failures, reason = list(screening.failures), screening.reason
+        if not failures:
+            staging = stage_task(out, src, ingested, screening, include_texts)
     if staging is not None:
         previous = out if (out / "datapackage.json").is_file() else None
         check = validate_task(staging, None if include_texts else src, reports_dir, previous, allow_shrink)
         failures = check.failures
-    pandera = "passed" if staging is not None else "failed" if rows else "not run"
+    rows = {name: t.num_rows for name, t in screening.tables.items()}
+    pandera = "not run" if not screening.tables else "failed" if screening.package_failures else "passed"
     quality = {**check.quality, "pandera": pandera, "failures": failures, "warnings": check.warnings,
-               "allow_shrink": allow_shrink}
-    report = build.build_report(ingested, rows, quality)
+               "allow_shrink": allow_shrink, "max_quarantine": max_quarantine}
     ok = staging is not None and not failures
+    report = build.build_report(ingested, rows, quality, screening.quarantine, published=ok)
+    suites = check.expectations.counts.values() if check.expectations is not None else []
+    logger.info("checks: %d failed, %d warning(s); expectations passed: %d/%d", len(failures), len(check.warnings),
+                sum(c["passed"] for c in suites), sum(c["evaluated"] for c in suites))
     if staging is not None:
         build.write_report(staging, report)
         publish_task(staging, out, ok)
     reports_dir.mkdir(parents=True, exist_ok=True)
     build.write_report(reports_dir, report)  # also there when nothing was published
-    create_markdown_artifact(_summary(report, ok), key="build-summary",
+    write_build_page(reports_dir / "quality", report, check.expectations, allow_shrink)
+    create_markdown_artifact(summary_markdown(report), key="build-summary",
                              description="Articles in and rejected, rows per table, quality checks, published or not")
     # Always posted, so the UI shows an empty table rather than a stale one when all checks pass.
-    create_table_artifact(_failures_table(failures, check.warnings), key="build-failures",
-                          description="Failed checks (critical) and warnings of this build")
-    if failures:
-        raise build.BuildFailed(f"{len(failures)} check(s) failed; nothing published", failures)
-    return {"output": str(out), "rows": rows, "rejected": len(ingested.rejected), "warnings": len(check.warnings)}
+    create_table_artifact(failures_table(report), key="build-failures",
+                          description="Failed checks (critical), quarantined rows and warnings of this build")
+    if not ok:
+        message = reason or f"{len(failures)} check(s) failed"
+        logger.error("not published: %s", message)
+        raise build.BuildFailed(f"{message}; nothing published (see {reports_dir / build.REPORT})", failures)
+    logger.info("published %s (%s)", out, counts_line(report))
+    return {"output": str(out), "rows": rows, "rejected": len(ingested.rejected), "warnings": len(check.warnings),
+            "quarantined": len(screening.quarantine), "summary": counts_line(report)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import tempfile
 import zipfile
@@ -17,27 +18,34 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from pipeline.publish import sha256_file
-from pipeline.tables import TABLES, csv_cell, plausible, spec, validate_table
+from pipeline.publish import csv_text, sha256_file
+from pipeline.tables import TABLES, plausible, publication_anchors, spec, validate_table
+from pipeline.untrusted import PackageRefused, check_descriptor, extract_zip, inside
 
 SPAN_TABLES = ("statistics", "events")
+MAX_DESCRIPTOR_BYTES = 50_000_000  # ours is ~30 KB; a package from elsewhere may be anything
 
 
 def _load_descriptor(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
     path = root / "datapackage.json"
+    if path.is_symlink():
+        return None, [f"{path}: refused: datapackage.json is a symbolic link"]
     if not path.is_file():
         return None, [f"{path}: datapackage.json not found"]
+    if path.stat().st_size > MAX_DESCRIPTOR_BYTES:
+        return None, [f"{path}: refused: datapackage.json of {path.stat().st_size} bytes is over the limit of "
+                      f"{MAX_DESCRIPTOR_BYTES}"]
     try:
         return json.loads(path.read_text(encoding="utf-8")), []
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        return None, [f"datapackage.json: not valid JSON ({err})"]
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
+        return None, [f"datapackage.json: not valid JSON ({type(err).__name__}: {str(err)[:200]})"]
 
 
 def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
     """Every resource file exists with the declared bytes and sha256 (frictionless skips this for Parquet)."""
     out = []
     for res in descriptor.get("resources", []):
-        path = root / res["path"]
+        path = inside(root, res["path"])
         if not path.is_file():
             out.append(f"resource {res['name']}: file {res['path']} is missing")
             continue
@@ -54,10 +62,17 @@ def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
 
 def check_frictionless(root: Path) -> list[str]:
     """``frictionless validate`` on the package: schemas, types, constraints, keys of the CSV resources."""
+    import requests
     from frictionless import Package, system
 
-    with system.use_context(trusted=True):
-        report = Package(str(root / "datapackage.json")).validate()
+    # Untrusted: frictionless refuses unsafe paths itself; and a session that refuses every request
+    # makes sure nothing is fetched, whatever a descriptor names (check_descriptor refused URLs first).
+    offline = requests.Session()
+    offline.mount("http://", _NoNetwork())
+    offline.mount("https://", _NoNetwork())
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    with system.use_context(trusted=False, http_session=offline):
+        report = Package(descriptor, basepath=str(root)).validate()
     out = []
     for task in report.tasks:
         for err in task.errors:
@@ -69,12 +84,24 @@ def check_frictionless(root: Path) -> list[str]:
     return out
 
 
+class _NoNetwork:
+    """A requests transport adapter that refuses every request (validate never uses the network)."""
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        import requests
+
+        raise requests.ConnectionError(f"refused: validate does not fetch {request.url}")
+
+    def close(self) -> None:
+        pass
+
+
 def _read_parquet(root: Path, descriptor: dict[str, Any], name: str) -> tuple[Any, list[str]]:
     res = next((r for r in descriptor.get("resources", []) if r["name"] == name), None)
     if res is None:
         return None, [f"resource {name}: not in datapackage.json"]
     try:
-        return pq.read_table(root / res["path"]), []
+        return pq.read_table(inside(root, res["path"])), []
     except Exception as err:  # a truncated or foreign file: report it, don't crash
         return None, [f"resource {name}: cannot read {res['path']} as Parquet ({type(err).__name__}: {err})"]
 
@@ -104,15 +131,19 @@ def _check_csv_twin(root: Path, descriptor: dict[str, Any], name: str, table: An
     res = next((r for r in descriptor.get("resources", []) if r["name"] == f"{name}-csv"), None)
     if res is None:
         return [f"resource {name}-csv: not in datapackage.json"]
-    path = root / res["path"]
+    path = inside(root, res["path"])
     if not path.is_file():
         return []  # reported by check_files
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+    except (UnicodeDecodeError, csv.Error) as err:
+        return [f"resource {name}-csv: cannot read {res['path']} as UTF-8 CSV ({type(err).__name__}: {err})"]
     if not rows or rows[0] != table.column_names:
         return [f"resource {name}-csv: check header failed: columns {rows[0] if rows else []} differ from "
                 f"{table.column_names}"]
-    expected = [[csv_cell(v) for v in r.values()] for r in table.to_pylist()]
+    # Compared as written: a formula cell that is not neutralised (publish.csv_text) is a difference.
+    expected = [[csv_text(v) for v in r.values()] for r in table.to_pylist()]
     if rows[1:] != expected:
         bad = [r[0] for r, e in zip(rows[1:], expected, strict=False) if r != e]
         detail = f"rows {bad[:5]}" if bad else f"{len(rows) - 1 - len(expected):+d} rows"
@@ -128,72 +159,119 @@ def load_texts(root: Path, tables: dict[str, Any], texts: Path | None) -> tuple[
         return text_of, out
     for src in tables["sources"].to_pylist():
         sid = src["source_id"]
-        candidates = ([texts / f"{sid}.txt", texts / src["path"]] if texts else []) + [root / src["path"]]
+        try:
+            candidates = ([inside(texts, f"{sid}.txt"), inside(texts, src["path"])] if texts else []) + [
+                inside(root, src["path"])]
+        except PackageRefused as err:
+            text_of[sid] = None
+            out.append(f"resource sources: row {sid}: check path failed: refused: {err}")
+            continue
         path = next((p for p in candidates if p.is_file()), None)
         if path is None:
             text_of[sid] = None
             out.append(f"resource sources: row {sid}: check text-available failed: no text at {src['path']} "
                        "(pass --texts DIR for a package built with --no-texts)")
             continue
-        if sha256_file(path) != src["sha256"]:
+        text_of[sid] = None  # a text that is not the declared one is not used for the span checks
+        raw = path.read_bytes()
+        if hashlib.sha256(raw).hexdigest() != src["sha256"]:
             out.append(f"resource sources: row {sid}: check sha256 failed: {path} does not match")
-        text_of[sid] = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+            continue
+        try:
+            text_of[sid] = raw.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError as err:
+            out.append(f"resource sources: row {sid}: check utf-8 failed: {path} byte {err.start} is not UTF-8")
     return text_of, out
 
 
-def check_spans(tables: dict[str, Any], text_of: dict[str, str | None]) -> list[str]:
-    """Every row names a source, and every quote == text[char_start:char_end] of that source."""
-    out: list[str] = []
+def span_problems(tables: dict[str, Any], text_of: dict[str, str | None]) -> list[tuple[str, int, str, str]]:
+    """``(table, row index, row id, check)`` of every row whose source does not exist ("foreign-key")
+    or whose quote differs from text[char_start:char_end] of its source ("quote-span")."""
+    out: list[tuple[str, int, str, str]] = []
     if "sources" not in tables:
         return out
     for name in SPAN_TABLES:
         if name not in tables:
             continue
         key = spec(name).primary_key
-        for row in tables[name].to_pylist():
+        for i, row in enumerate(tables[name].to_pylist()):
             sid = row["source_id"]
             if sid not in text_of:
-                out.append(f"resource {name}: row {row[key]}: check foreign-key failed: source_id {sid!r} "
-                           "names no source")
+                out.append((name, i, row[key], "foreign-key"))
                 continue
             text = text_of[sid]
             if text is not None and text[row["char_start"]:row["char_end"]] != row["quote"]:
-                out.append(f"resource {name}: row {row[key]}: check quote-span failed: quote != "
-                           f"text[{row['char_start']}:{row['char_end']}] of {sid}")
+                out.append((name, i, row[key], "quote-span"))
+    return out
+
+
+def check_spans(tables: dict[str, Any], text_of: dict[str, str | None]) -> list[str]:
+    """Every row names a source, and every quote == text[char_start:char_end] of that source."""
+    out: list[str] = []
+    for name, i, row_id, check in span_problems(tables, text_of):
+        row = tables[name].slice(i, 1).to_pylist()[0]
+        if check == "foreign-key":
+            out.append(f"resource {name}: row {row_id}: check foreign-key failed: source_id {row['source_id']!r} "
+                       "names no source")
+        else:
+            out.append(f"resource {name}: row {row_id}: check quote-span failed: quote != "
+                       f"text[{row['char_start']}:{row['char_end']}] of {row['source_id']}")
     return out
 
 
 DATE_COLUMNS = {"statistics": ("period_start", "period_end", "baseline_start", "baseline_end"),
                 "events": ("date_start", "date_end")}
+START_COLUMN = {"statistics": "period_start", "events": "date_start"}
 
 
-def check_dates(tables: dict[str, Any]) -> list[str]:
-    """Dates within the plausible window: not before ``earliest``, not years after the article appeared."""
+@dataclass(frozen=True)
+class DateProblem:
+    """A date of a row outside the plausible window."""
+
+    table: str
+    index: int
+    row_id: str
+    column: str
+    value: dt.date
+    window: str
+
+
+def date_problems(tables: dict[str, Any]) -> list[DateProblem]:
+    """Dates outside the plausible window (schemas/plausible.yaml): before ``earliest``, in a year more
+    than ``years_after_publication`` after the article's anchoring publication date, or (the start of
+    a period or event) more than that many years of 366 days after it, as the Great Expectations suites
+    check. An inferred date of publication is a lower bound, no anchor (``tables.publication_anchors``)."""
     if "sources" not in tables:
         return []
     rules = plausible()["dates"]
     earliest = rules["earliest"]
     years = int(rules["years_after_publication"])
-    published = {r["source_id"]: r["published_date"] for r in tables["sources"].to_pylist()}
-    known = [d for d in published.values() if d is not None]
-    fallback = max(known) if known else None  # an undated article cannot be far after the newest one
+    anchor_of = publication_anchors(tables["sources"].to_pylist())
     out = []
     for name, columns in DATE_COLUMNS.items():
         if name not in tables:
             continue
         key = spec(name).primary_key
-        for row in tables[name].to_pylist():
-            anchor = published.get(row["source_id"]) or fallback
+        for i, row in enumerate(tables[name].to_pylist()):
+            anchor = anchor_of.get(row["source_id"])
             latest = anchor.replace(year=anchor.year + years + 1, month=1, day=1) if anchor else None
             for col in columns:
                 d = row.get(col)
                 if d is None:
                     continue
-                if d < earliest or (latest is not None and d >= latest):
-                    window = f"{earliest}..{latest - dt.timedelta(days=1)}" if latest else f">= {earliest}"
-                    out.append(f"resource {name}: row {row[key]}: check plausible-date failed: {col} {d} "
-                               f"outside {window} (schemas/plausible.yaml)")
+                last = latest - dt.timedelta(days=1) if latest else None
+                if col == START_COLUMN[name] and anchor is not None:
+                    last = min(last, anchor + dt.timedelta(days=366 * years)) if last else last
+                if d < earliest or (last is not None and d > last):
+                    window = f"{earliest}..{last}" if last else f">= {earliest}"
+                    out.append(DateProblem(name, i, row[key], col, d, window))
     return out
+
+
+def check_dates(tables: dict[str, Any]) -> list[str]:
+    """Dates within the plausible window: not before ``earliest``, not years after the article appeared."""
+    return [f"resource {p.table}: row {p.row_id}: check plausible-date failed: {p.column} {p.value} "
+            f"outside {p.window} (schemas/plausible.yaml)" for p in date_problems(tables)]
 
 
 @dataclass
@@ -203,6 +281,7 @@ class PackageCheck:
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     quality: dict[str, Any] = field(default_factory=dict)  # summary for build-report.json (deterministic)
+    expectations: Any = None  # the ExpectationsResult when the suites ran (for the HTML report)
 
 
 def check_package(root: Path, texts: Path | None = None, reports_dir: Path | None = None,
@@ -211,8 +290,11 @@ def check_package(root: Path, texts: Path | None = None, reports_dir: Path | Non
     pandera, CSV twins, texts and quote spans, plausible dates, then the Great Expectations suites
     (Data Docs into ``reports_dir/quality/`` when given; row counts against the ``previous`` package)."""
     if root.is_file() and zipfile.is_zipfile(root):
-        with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(root) as zf:
-            zf.extractall(tmp)  # our own archives hold plain relative paths
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                extract_zip(root, Path(tmp))  # bounded and checked before anything is inflated
+            except (PackageRefused, zipfile.BadZipFile) as err:
+                return PackageCheck(failures=[f"{root}: refused: {err}"])
             found = sorted(Path(tmp).rglob("datapackage.json"), key=lambda p: len(p.parts))
             if not found:
                 return PackageCheck(failures=[f"{root}: no datapackage.json in the archive"])
@@ -220,6 +302,9 @@ def check_package(root: Path, texts: Path | None = None, reports_dir: Path | Non
     descriptor, out = _load_descriptor(root)
     if descriptor is None:
         return PackageCheck(failures=out)
+    refused = check_descriptor(root, descriptor)
+    if refused:  # nothing it names is read or fetched
+        return PackageCheck(failures=refused)
     out += check_files(root, descriptor)
     out += check_frictionless(root)
     tables, errs = check_tables(root, descriptor)
@@ -236,6 +321,7 @@ def check_package(root: Path, texts: Path | None = None, reports_dir: Path | Non
         check.failures += ge.messages("critical")
         check.warnings += ge.messages("warning")
         check.quality["great_expectations"] = ge.summary()
+        check.expectations = ge
     else:
         check.quality["great_expectations"] = "not run: a table could not be read"
     check.quality["package_checks_failed"] = len(out)

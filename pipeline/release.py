@@ -25,6 +25,7 @@ from pipeline.diff import PackageDiff, PackageView, diff_packages, open_package
 from pipeline.publish import package_metadata
 from pipeline.quality import validate_package
 from pipeline.sqlite_export import sqlite_extras
+from pipeline.untrusted import PackageRefused, inside
 
 BUMPS = ("major", "minor", "patch")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same inputs give the same zip bytes
@@ -136,9 +137,12 @@ def article_texts(package: Path, view: PackageView) -> dict[str, str]:
     """The article texts the package carries, decoded as the offsets count them (UTF-8, BOM removed)."""
     out = {}
     for src in view.rows["sources"]:
-        path = package / src["path"]
+        try:
+            path = inside(package, src["path"])  # a row's path never reads outside the package
+        except PackageRefused:
+            continue
         if path.is_file():
-            out[src["source_id"]] = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+            out[src["source_id"]] = path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
     return out
 
 
@@ -146,6 +150,9 @@ def write_archive(package: Path, dest: Path, changelog: str) -> str:
     """Write a reproducible zip of the package plus its release extras (``release_extras``); return its sha256."""
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     top = f"{descriptor['name']}-{descriptor['version']}/"
+    links = [p for p in package.rglob("*") if p.is_symlink()]
+    if links:  # a link would put a file from outside the package into the archive
+        raise ReleaseRefused(f"{links[0]} is a symbolic link: a release archive holds only the package's own files")
     extra = release_extras(package, changelog)
     files = sorted(p for p in package.rglob("*") if p.is_file())
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -123,6 +123,57 @@ def plausible() -> dict[str, Any]:
     return rules
 
 
+@cache
+def _metric_units() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """Units per metric, and the units a change of a counted metric may take (schemas/vocab/metrics.yaml)."""
+    data = yaml.safe_load((SCHEMA_DIR / "vocab" / "metrics.yaml").read_text(encoding="utf-8"))
+    units = {str(m["id"]): frozenset(m["units"]) for m in data["metrics"] if m.get("units")}
+    return units, frozenset(data.get("change_units", []))
+
+
+def unit_fits(metric: str, unit: str, is_change: bool) -> bool:
+    """The unit is one the metric is stated in, or a change of a counted metric stated in a
+    ``change_units`` unit ("arrests rose 12%"): the rule of schemas/vocab/metrics.yaml."""
+    units, change_units = _metric_units()
+    allowed = units.get(metric)
+    if allowed is None or unit in allowed:
+        return True
+    return is_change and unit in change_units and "count" in allowed
+
+
+def _last_day(d: dt.date, precision: str) -> dt.date:
+    if precision == "year":
+        return dt.date(d.year, 12, 31)
+    if precision == "month":
+        following = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return d
+
+
+def publication_anchors(sources: list[dict[str, Any]]) -> dict[str, dt.date | None]:
+    """The day each source's row dates are measured against for "after the article" (plausible.yaml
+    ``dates.anchors``): the last day its anchoring publication date allows; for a source whose date is
+    only a lower bound or unknown, the newest anchoring date of the corpus (else the newest date of any
+    kind), never earlier than its own lower bound. ``None`` when the corpus has no date at all."""
+    anchors = plausible()["dates"].get("anchors", {})
+    own: dict[str, dt.date | None] = {}
+    anchored: dict[str, bool] = {}
+    for r in sources:
+        d, precision = r.get("published_date"), r.get("published_date_precision") or "day"
+        own[r["source_id"]] = _last_day(d, precision) if d is not None else None
+        anchored[r["source_id"]] = d is not None and precision in anchors.get(r.get("published_date_basis"), [])
+    firm = [d for sid, d in own.items() if anchored[sid] and d is not None]
+    known = [d for d in own.values() if d is not None]
+    newest = max(firm) if firm else max(known) if known else None
+    out: dict[str, dt.date | None] = {}
+    for sid, d in own.items():
+        if anchored[sid]:
+            out[sid] = d
+        else:
+            out[sid] = max(x for x in (d, newest) if x is not None) if (d or newest) else None
+    return out
+
+
 # Which columns each row-level check reads, to show the offending row's values in a failure.
 _ROW_CHECK_COLUMNS: dict[str, tuple[str, ...]] = {}
 
@@ -153,15 +204,11 @@ def _row_checks(names: list[str]) -> list[pa.Check]:
             return ((d["value"] >= lo) & (d["value"] <= hi)).astype(bool)
 
         checks.append(_row_check(in_bounds, "value plausible for its unit (schemas/plausible.yaml)", ("value", "unit")))
-    if {"metric", "unit"} <= set(names):
-        allowed = {str(m["id"]): set(m["units"]) for m in load_vocab("metrics") if m.get("units")}
-
-        def unit_fits(d: pd.DataFrame) -> pd.Series:
-            return pd.Series([u in allowed.get(m, {u}) for m, u in zip(d["metric"], d["unit"], strict=True)],
-                             index=d.index, dtype=bool)
-
-        checks.append(_row_check(unit_fits, "unit allowed for the metric (schemas/vocab/metrics.yaml)",
-                                 ("metric", "unit")))
+    if {"metric", "unit", "is_change"} <= set(names):
+        checks.append(_row_check(lambda d: pd.Series(
+            [unit_fits(m, u, bool(c)) for m, u, c in zip(d["metric"], d["unit"], d["is_change"], strict=True)],
+            index=d.index, dtype=bool), "unit allowed for the metric (schemas/vocab/metrics.yaml)",
+            ("metric", "unit", "is_change")))
     if {"value", "value_low", "value_high"} <= set(names):
         checks.append(_row_check(
             lambda d: ((d["value_low"].isna() | (d["value_low"] <= d["value"]))
@@ -198,15 +245,25 @@ def to_arrow(name: str, rows: list[dict[str, Any]]) -> pyarrow.Table:
                                      schema=s.arrow_schema())
 
 
+# pandera checks about the table as a whole, never about one row: a failure stops the build.
+PACKAGE_CHECKS = frozenset({"field_uniqueness", "column_in_schema", "column_in_dataframe", "column_ordered", "dtype"})
+
+
 @dataclass(frozen=True)
 class Failure:
-    """One failed check: where and what."""
+    """One failed check: where and what (``index``: the row's position in the table, for a row check)."""
 
     table: str
     column: str | None
     check: str
     row_id: str | None
     value: str | None
+    index: int | None = None
+
+    @property
+    def row_level(self) -> bool:
+        """A check one row fails on its own (a vocabulary, a type, a cross-column rule), not the table."""
+        return self.index is not None and self.check not in PACKAGE_CHECKS
 
     def __str__(self) -> str:
         where = f"row {self.row_id}" if self.row_id is not None else "table"
@@ -222,19 +279,29 @@ def validate_table(name: str, table: pyarrow.Table) -> list[Failure]:
         schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:
         ids = df[s.primary_key].tolist() if s.primary_key in df.columns else []
-        out = []
+        out, seen = [], set()
         for case in err.failure_cases.to_dict("records"):
             idx = case.get("index")
-            row_id = ids[int(idx)] if idx is not None and not pd.isna(idx) and int(idx) < len(ids) else None
+            idx = int(idx) if idx is not None and not pd.isna(idx) and int(idx) < len(df) else None
+            row_id = ids[idx] if idx is not None and idx < len(ids) else None
             value = case.get("failure_case")
-            cols = _ROW_CHECK_COLUMNS.get(str(case.get("check")))
-            if cols and row_id is not None:  # a row-level check: show the row's values it looked at
-                row = df.iloc[int(idx)]
-                value = ", ".join(f"{c}={row[c]}" for c in cols)
-            out.append(Failure(name, case.get("column"), str(case.get("check")), row_id,
-                               None if value is None else str(value)))
+            column = case.get("column")
+            check = str(case.get("check"))
+            cols = _ROW_CHECK_COLUMNS.get(check)
+            if cols and idx is not None:
+                # pandera reports a failed row check once per column: report it once, with the values it read.
+                if (idx, check) in seen:
+                    continue
+                seen.add((idx, check))
+                row = df.iloc[idx]
+                value, column = " ".join(f"{c}={_shown(row[c])}" for c in cols), None
+            out.append(Failure(name, column, check, row_id, None if value is None else str(value), idx))
         return out
     return []
+
+
+def _shown(value: Any) -> str:
+    return "null" if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def csv_cell(value: Any) -> str:

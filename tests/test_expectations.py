@@ -84,7 +84,7 @@ def test_event_years_after_publication_is_critical_days_after_is_a_warning(clean
     far, near = _copy(rows), _copy(rows)
     event, published = _dated_event(far)
     event.update(date_start=published.replace(year=published.year + 5), date_end=None, date_precision="day")
-    assert ("events", "expect_column_values_to_be_between", "days_after_publication") in _failed(
+    assert ("events", "expect_column_values_to_be_between", "days_after_anchor") in _failed(
         _run(far, texts), "critical")
     event, published = _dated_event(near)
     event.update(date_start=published + dt.timedelta(days=10), date_end=None, date_precision="day")

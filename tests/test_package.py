@@ -127,7 +127,7 @@ def test_strict_build_with_bad_input_fails_and_publishes_nothing(tmp_path: Path)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging left behind
 
 
-def test_invalid_extracted_row_fails_the_build_and_leaves_the_previous_package_byte_identical(
+def test_strict_build_with_an_invalid_extracted_row_fails_and_leaves_the_previous_package_byte_identical(
     package_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pipeline.build
@@ -143,7 +143,8 @@ def test_invalid_extracted_row_fails_the_build_and_leaves_the_previous_package_b
     monkeypatch.setattr(pipeline.build, "extract_statistics", with_a_bad_row)
     before = _tree(package_copy)
     with pytest.raises(BuildFailed) as err:
-        build_dataset(input_dir=str(SEEDS), output=str(package_copy), reports=str(package_copy.with_name("r")))
+        build_dataset(input_dir=str(SEEDS), output=str(package_copy), reports=str(package_copy.with_name("r")),
+                      strict=True)  # without --strict the row would be quarantined (tests/test_quarantine.py)
     assert any("st_injected" in f and "metric" in f for f in err.value.failures), err.value.failures
     assert _tree(package_copy) == before
     assert not any(p.name.startswith(".") for p in package_copy.parent.iterdir())
