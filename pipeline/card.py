@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -222,8 +223,19 @@ def loading_snippets() -> list[str]:
     ]
 
 
-def dataset_card(descriptor: dict[str, Any], view: PackageView) -> str:
-    """README.md of the archive: coverage, charts, conflicts, loading, method, limitations, citation, license."""
+def demoted(markdown: str) -> str:
+    """``markdown`` one heading level down (to sit inside another document), without HTML comments."""
+    out = []
+    for line in markdown.splitlines():
+        if line.startswith("<!--"):
+            continue
+        out.append("#" + line if re.match(r"#{1,5} ", line) else line)
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def dataset_card(descriptor: dict[str, Any], view: PackageView, codebook: str = "") -> str:
+    """README.md of the archive: coverage, charts, conflicts, loading, method, limitations, citation, license,
+    and the codebook (``codebook``, CODEBOOK.md's text) at the end."""
     lines = [f"# {descriptor['title']} — version {descriptor['version']}", "", descriptor["description"], "",
              "## Contents", "",
              "- `data/<table>.parquet` and `data/<table>.csv` for " + ", ".join(f"`{t}`" for t in TABLES),
@@ -251,7 +263,7 @@ def dataset_card(descriptor: dict[str, Any], view: PackageView) -> str:
         "## Codebook", "",
         "Every column, unit and category (metrics, event types, qualifiers, precisions, bases) is defined in",
         "`CODEBOOK.md`, with the conventions the data follows (offsets, dates as intervals, periods, number",
-        "normalisation, never imputing).", "",
+        "normalisation, never imputing); it is reproduced at the end of this card.", "",
         "## How it was made", "",
         "Statistics and events are extracted automatically by rule-based readers of news prose (spaCy's",
         "tokenizer and sentencizer, vocabularies and lexicons kept as data), validated with pandera, Great",
@@ -269,4 +281,6 @@ def dataset_card(descriptor: dict[str, Any], view: PackageView) -> str:
         "## License", "",
         ", ".join(lic.get("title", lic["name"]) for lic in descriptor["licenses"]) + " (the data); see LICENSE.", "",
     ]
+    if codebook:
+        lines += [demoted(codebook)]
     return "\n".join(lines)

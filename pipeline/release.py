@@ -124,7 +124,8 @@ def release_extras(package: Path, changelog: str) -> dict[str, bytes]:
     offline browser)."""
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     view = open_package(package)
-    extra = {"README.md": dataset_card(descriptor, view), "CODEBOOK.md": render_codebook(),
+    codebook = render_codebook()
+    extra = {"README.md": dataset_card(descriptor, view, codebook), "CODEBOOK.md": codebook,
              "CHANGELOG.md": changelog, "LICENSE": LICENSE_TEXT,
              "CITATION.cff": citation_cff(descriptor, release_date(descriptor), repository_url())}
     drawn = charts(view)

@@ -29,6 +29,7 @@ from conftest import ROOT
 from pipeline.card import CHART_EVENTS, CHART_STATISTICS, conflicts
 from pipeline.codebook import render
 from pipeline.release import write_archive
+from pipeline.tables import load_vocab
 from test_quality_report import FLAGS, _browser
 
 
@@ -56,8 +57,15 @@ def test_card_shows_two_charts_and_the_codebook_it_ships(unpacked: Path) -> None
     assert set(images) >= {CHART_EVENTS, CHART_STATISTICS}
     for image in images:
         assert (unpacked / image).is_file(), f"README.md shows {image}, which the release lacks"
-    assert "CODEBOOK.md" in card and "schemas/vocab" not in card
+    assert "CODEBOOK.md" in card
     assert (unpacked / "CODEBOOK.md").read_text(encoding="utf-8") == render()
+    # ... and carries it: the codebook's sections, one level down, with every metric and event type.
+    codebook = card[card.index("\n## Codebook: "):]
+    for heading in ("### Conventions", "### Tables", "#### statistics", "### Vocabularies", "#### Event types"):
+        assert f"\n{heading}\n" in codebook
+    for vocab in ("metrics", "event_types"):
+        for entry in load_vocab(vocab):
+            assert f"| `{entry['id']}` |" in codebook
 
 
 def test_coverage_tables_count_the_rows(unpacked: Path) -> None:
