@@ -26,8 +26,10 @@ import pytest
 import yaml
 
 from conftest import ROOT
+from pipeline.browser import index_html
 from pipeline.card import CHART_EVENTS, CHART_STATISTICS, conflicts
 from pipeline.codebook import render
+from pipeline.diff import PackageView
 from pipeline.release import write_archive
 from pipeline.tables import load_vocab
 from test_quality_report import FLAGS, _browser
@@ -277,3 +279,31 @@ def row_path(unpacked: Path, source_id: str) -> str:
     """Where the release keeps a source's text."""
     sources = pq.read_table(unpacked / "data" / "sources.parquet").to_pylist()
     return next(s["path"] for s in sources if s["source_id"] == source_id)
+
+
+def test_offline_browser_counts_offsets_in_code_points_like_the_data(tmp_path: Path) -> None:
+    """Text outside the Basic Multilingual Plane before a quote: Python counts one index per character,
+    JavaScript two; the highlight must still cover exactly the quote."""
+    browser = _browser()
+    text = "Headline 🙂🙂 with emoji 𝒳\n\nThe police counted 5 homicides in Quito. Nothing else.\n"
+    quote = "The police counted 5 homicides in Quito."
+    start = text.index(quote)
+    rows = {
+        "sources": [{"source_id": "s1", "title": None, "path": "articles/s1.txt", "url": None}],
+        "statistics": [{"statistic_id": "st1", "source_id": "s1", "metric": "homicides", "value": 5.0,
+                        "quote": quote, "char_start": start, "char_end": start + len(quote)}],
+        "events": [],
+    }
+    keys = {"sources": "source_id", "statistics": "statistic_id", "events": "event_id"}
+    resources = [{"name": name, "schema": {"primaryKey": [keys[name]],
+                                           "fields": [{"name": c} for c in (r[0] if r else {keys[name]: 0})]}}
+                 for name, r in rows.items()]
+    view = PackageView({"title": "Test", "version": "0.0.0", "resources": resources}, rows)
+    page_file = tmp_path / "index.html"
+    page_file.write_text(index_html(view, {"s1": text}, {}), encoding="utf-8")
+    proc = subprocess.run([browser, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
+                           page_file.as_uri() + "#row=st1"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    page = _Page()
+    page.feed(proc.stdout)
+    assert page.mark == quote and page.before == text[:start] and page.after == text[start + len(quote):]
