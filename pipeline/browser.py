@@ -217,13 +217,15 @@ function renderDetail() {
   const box = $("detail");
   if (!row) { box.hidden = true; box.replaceChildren(); return; }
   box.hidden = false;
+  const close = document.createElement("button");
+  close.textContent = "close"; close.onclick = () => { state.row = ""; render(); };
   const dl = document.createElement("dl");
   for (const [k, v] of Object.entries(row)) {
     const dt = document.createElement("dt"); dt.textContent = k;
     const dd = document.createElement("dd"); dd.textContent = cellText(v);
     dl.append(dt, dd);
   }
-  const parts = [dl];
+  const parts = [close, dl];
   const sid = row.source_id;
   const source = DATA.tables.sources.rows.find((s) => s.source_id === sid);
   const links = document.createElement("p");
