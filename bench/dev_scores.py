@@ -43,11 +43,12 @@ def _scorer() -> ModuleType:
 
 def build_fast(corpus: Path, out: Path) -> None:
     """Extraction only (no Prefect, no validation): the tables the scorer reads, as Parquet."""
-    from pipeline.build import assemble_tables, extract_article
+    from pipeline.build import assemble_tables, extract_article, screen
     from pipeline.ingest import ingest_folder
 
     ingested = ingest_folder(corpus)
-    tables, _ = assemble_tables([extract_article(a) for a in ingested.articles])
+    # the row checks of the real build: a quarantined row is not published, so it is not scored
+    tables = screen(assemble_tables([extract_article(a) for a in ingested.articles]), ingested, 1.0).tables
     out.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         pq.write_table(table, out / f"{name}.parquet")

@@ -67,16 +67,17 @@ def _report_error(reports: Path, started: float, error: dict[str, str]) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from pipeline.build import BuildFailed
-    from pipeline.flows import build_dataset
     from pipeline.publish import OutputRefused, output_lock
 
-    if not args.debug:
-        _quiet_prefect_tracebacks()
     started, held = time.time(), contextlib.ExitStack()
     try:
         check_input_folder(args.input)
-        # The lock is taken here too, so that a second build fails before Prefect's server starts.
+        # The lock is taken here too, so that a second build fails at once, before Prefect is even loaded.
         held.enter_context(output_lock(args.output))
+        from pipeline.flows import build_dataset
+
+        if not args.debug:
+            _quiet_prefect_tracebacks()
         result = build_dataset(
             input_dir=str(args.input), output=str(args.output), strict=args.strict,
             include_texts=not args.no_texts, max_bytes=args.max_bytes, reports=str(args.reports),

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pipeline.text.cues import Tokens, article_tokens, fold
+from pipeline.text.cues import CueIndex, Tokens, article_tokens, fold, lemma_of
 from pipeline.text.figures import label_numbers, vocabulary
 from pipeline.text.numbers import find_numbers
 from pipeline.text.sentences import split_sentences
@@ -69,3 +69,61 @@ def test_a_sentence_not_set_off_by_whitespace_is_read_on_its_own() -> None:
     mentions = find_numbers(sentence)
     vocab = vocabulary()
     assert label_numbers(sentence, mentions, vocab, tokens, start) == label_numbers(sentence, mentions, vocab)
+
+
+# ---------------------------------------------------------------- lemmas
+
+
+def _matches(cue: str, text: str, lemmas: bool = True) -> list[str]:
+    folded = fold(text)
+    return [folded[h.start:h.end] for h in CueIndex([(cue, cue)], lemmas=lemmas).find(Tokens(folded))]
+
+
+@pytest.mark.parametrize("text", ["Officers arrested the mayor.", "They are arresting two men.",
+                                  "Two arrests followed.", "The army will arrest him."])
+def test_a_cue_in_its_base_form_covers_its_english_inflections(text: str) -> None:
+    assert len(_matches("arrest", text)) == 1
+
+
+@pytest.mark.parametrize("text", ["La policía detuvo a tres hombres.", "Los detenidos fueron trasladados.",
+                                  "Fueron detenidas dos mujeres.", "Van a detener al sospechoso."])
+def test_a_cue_in_its_base_form_covers_its_spanish_inflections_accents_folded(text: str) -> None:
+    assert len(_matches("detener", text)) == 1
+
+
+def test_without_lemmas_a_cue_matches_only_as_written() -> None:
+    assert _matches("arrest", "Officers arrested the mayor.", lemmas=False) == []
+    assert _matches("arrest", "Officers made an arrest.", lemmas=False) == ["arrest"]
+
+
+def test_an_inflected_cue_word_matches_only_itself() -> None:
+    assert _matches("arrested", "Police arrest people daily.") == []
+    assert _matches("arrested", "Police arrested people.") == ["arrested"]
+
+
+def test_an_exact_marker_keeps_a_base_form_to_itself() -> None:
+    assert _matches("accord", "According to police, the accord holds.") == ["According", "accord"]
+    assert _matches("=accord", "According to police, the accord holds.") == ["accord"]
+
+
+def test_lemmas_apply_inside_a_multiword_cue_and_after_a_gap() -> None:
+    assert _matches("extend ...3 state of emergency", "He extended the country's states of emergency.") == [
+        "extended the country's states of emergency"]
+
+
+def test_tokens_give_a_lemma_per_word() -> None:
+    tokens = Tokens(fold("Gunmen killed two guards; detuvieron a los sospechosos"), language="es")
+    assert len(tokens.lemmas) == len(tokens.words)
+    lemmas = dict(zip(tokens.words, tokens.lemmas, strict=True))
+    assert lemmas["killed"] == "kill"
+    assert lemmas["detuvieron"] == "detener"
+    assert lemma_of("qwertyzz") == "qwertyzz"
+
+
+def test_an_exact_accented_word_needs_its_accent_when_the_text_keeps_it() -> None:
+    index = CueIndex([("=anunció", "verb")], lemmas=True)
+    verb, noun = "El ministro anunció el plan.", "Tras el anuncio del plan."
+    assert len(index.find(Tokens(fold(verb), original=verb))) == 1
+    assert index.find(Tokens(fold(noun), original=noun)) == []
+    assert len(index.find(article_tokens(verb))) == 1
+    assert index.find(article_tokens(noun)) == []

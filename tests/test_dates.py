@@ -243,3 +243,61 @@ def test_a_year_followed_by_a_determiner_and_a_count_noun_is_a_year() -> None:
     [d] = find_dates("In 2023 the police made thousands of arrests.", published)
     assert (d.date_text, d.start) == ("2023", dt.date(2023, 1, 1))
     assert find_dates("The army sent 2000 more troops.", published) == []
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("Los militares llegaron este miércoles.", D(2024, 3, 20)),  # this weekday: publication day itself
+    ("Los militares llegaron el pasado lunes.", D(2024, 3, 18)),
+    ("Los militares llegaron el lunes pasado.", D(2024, 3, 18)),
+    ("Los militares llegaron la madrugada de este domingo.", D(2024, 3, 17)),
+    ("Los militares llegarán el próximo viernes.", D(2024, 3, 22)),
+    ("Los militares llegaron anoche.", D(2024, 3, 19)),
+    ("Los militares llegaron anteayer.", D(2024, 3, 18)),
+    ("Troops arrived this Monday.", D(2024, 3, 18)),
+])
+def test_relative_days_in_spanish_and_english(text: str, day: D) -> None:
+    m = one(text)
+    assert (m.start, m.end, m.basis) == (day, day, "relative")
+
+
+def test_relative_weeks_and_counts_back_from_publication() -> None:
+    week = one("La reunión fue la semana pasada.")
+    assert (week.start, week.end) == (D(2024, 3, 11), D(2024, 3, 17))
+    ago = one("El motín ocurrió hace dos semanas.")
+    assert (ago.start, ago.end, ago.precision) == (D(2024, 3, 4), D(2024, 3, 10), "range")
+    assert one("The raid happened three days ago.").start == D(2024, 3, 17)
+    assert one("La cárcel se inauguró hace dos años.", MONTH).start == D(2022, 1, 1)
+
+
+def test_relative_words_give_no_date_without_a_publication_date() -> None:
+    for text in ("Los militares llegaron este miércoles.", "El motín ocurrió hace dos semanas.",
+                 "La reunión fue la semana pasada."):
+        assert one(text, UNKNOWN).start is None
+
+
+def test_a_past_weekday_with_only_the_month_of_publication_is_that_month() -> None:
+    m = one("Ecuador extradited him on Sunday.", MONTH)
+    assert (m.start, m.end, m.precision) == (D(2024, 3, 1), D(2024, 3, 31), "month")
+    assert one("Talks resume next Monday.", MONTH).start is None
+
+
+def test_a_weekday_before_a_day_of_the_month_is_that_day() -> None:
+    assert one("Fue asesinado el martes 4 de marzo.").start == D(2024, 3, 4)
+    assert one("The decree was signed on Friday, March 8.").start == D(2024, 3, 8)
+    assert one("The decree was signed on 8 March.").start == D(2024, 3, 8)
+
+
+def test_a_day_and_month_in_a_street_name_is_not_a_date() -> None:
+    assert find_dates("Dispararon en la avenida 9 de Octubre de Guayaquil.", DAY) == []
+    assert find_dates("Ocurrió en el barrio popular del 15 de Septiembre.", DAY) == []
+
+
+def test_a_season_with_its_year_is_its_months() -> None:
+    summer = one("Gangs grew stronger in the summer of 2022.")
+    assert (summer.start, summer.end, summer.precision) == (D(2022, 6, 1), D(2022, 9, 30), "range")
+    assert one("Las bandas crecieron en el verano de 2022.").start == D(2022, 6, 1)
+
+
+def test_earlier_this_year_ends_at_publication() -> None:
+    m = one("He was re-elected earlier this year.")
+    assert (m.start, m.end) == (D(2024, 1, 1), D(2024, 3, 20))

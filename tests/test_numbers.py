@@ -281,3 +281,131 @@ def test_a_factor_against_something_named_after_it_is_a_multiplicative_number(
 def test_times_as_a_frequency_is_no_factor() -> None:
     assert all(n.unit != "other" for n in find_numbers("He visited Quito three times in May."))
     assert find_numbers("It happened at times of crisis.") == []
+
+
+# ---------------------------------------------------------------- not statistics: ages, clocks, distances
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The councillor, de 52 años, was shot outside his home.",
+        "El concejal, de 52 años, fue atacado en su casa.",
+        "Un joven de 19 años fue detenido en Quito.",
+        "La víctima tenía 31 años y trabajaba en el puerto.",
+        "Police named the victim on Sunday. She was 41.",
+        "The mayor, who is 63, left the event early.",
+    ],
+)
+def test_ages_are_not_statistics(sentence: str) -> None:
+    assert find_numbers(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "domingo 14 de abril | 21:15hs.",
+        "La alerta llegó a las 23.00 hora local (4.00 GMT).",
+        "The clashes started at about 2 a.m. (0700 GMT) in the east wing.",
+        "Streets will be closed at night (0300-0900 GMT).",
+        "The raid began at 1400 when officers entered the compound.",
+        "QUITO, 3 nov (AP) - Officials met again.",
+        "Wire Service Mar - 04 - 2024 , 11:05",
+    ],
+)
+def test_times_of_day_and_datelines_are_not_statistics(sentence: str) -> None:
+    assert find_numbers(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The car was found 200 meters from the checkpoint.",
+        "The town lies 60 kilometres (37 miles) south of the capital.",
+        "El campamento está a 40 kilómetros al sur de la ciudad.",
+    ],
+)
+def test_distances_that_place_an_incident_are_not_statistics(sentence: str) -> None:
+    assert find_numbers(sentence) == []
+
+
+def test_a_conversion_in_brackets_is_not_a_second_figure() -> None:
+    assert values("Agents seized 410kg (about 904 pounds) of cocaine.") == [(0.41, "tonnes")]
+
+
+def test_a_prison_sentence_in_years_stays_a_duration() -> None:
+    assert values("Fue condenado a 12 años de prisión.") == [(12.0, "years")]
+
+
+# ---------------------------------------------------------------- rates, shares and averages
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "La tasa de asesinatos por cada 100 mil habitantes se ubicó en 31,7 ese año.",
+        "The province had the worst murder rate per 100,000 residents (31.7) in the country.",
+    ],
+)
+def test_a_rate_stated_after_its_denominator_is_per_100k_and_the_denominator_no_row(sentence: str) -> None:
+    assert values(sentence) == [(31.7, "per_100k")]
+
+
+def test_spanish_hundred_thousand_in_words_and_digits_is_a_denominator() -> None:
+    assert values("(14 por cada 100 mil habitantes)") == [(14.0, "per_100k")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Last month there were 11.2 killings per day in the port city.",
+        "Se registran 9,8 asesinatos diarios en la provincia.",
+        "La provincia tuvo un promedio diario de 9,8 asesinatos.",
+        "El promedio de secuestros diarios es de 9,8.",
+    ],
+)
+def test_per_day_averages_keep_their_value_with_unit_other(sentence: str) -> None:
+    found = find_numbers(sentence)
+    assert [(f.value, f.unit) for f in found] == [(found[0].value, "other")]
+    assert found[0].value in (11.2, 9.8)
+    assert found[0].average
+
+
+def test_a_day_that_is_not_a_rate_leaves_the_count_alone() -> None:
+    assert values("Soldiers detained 14 people on a day of protests.") == [(14.0, "count")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [("Three out of every four victims were young men.", 75.0), ("Dos de cada diez detenidos eran menores.", 20.0)],
+)
+def test_n_out_of_m_is_one_share_in_percent(sentence: str, value: float) -> None:
+    assert values(sentence) == [(value, "percent")]
+
+
+def test_an_acronym_before_digits_names_something() -> None:
+    assert find_numbers("The alert reached the ECU 911 centre before dawn.") == []
+
+
+def test_a_duration_after_during_is_a_duration() -> None:
+    assert values("El Gobierno decretó el estado de excepción durante 45 días.") == [(45.0, "days")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Gunmen killed 5 people a day after the vote.", [(5.0, "count")]),
+        ("The average age of the 30 victims was low.", [(30.0, "count")]),
+        ("Around 1500 soldiers were sent to the border.", [(1500.0, "count")]),
+    ],
+)
+def test_near_misses_of_averages_and_clocks_stay_counts(sentence: str, expected: list[tuple[float, str]]) -> None:
+    assert values(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [("Half a million people fled the region.", 500000.0), ("Medio millón de personas huyó.", 500000.0)],
+)
+def test_half_a_million_is_a_number(sentence: str, value: float) -> None:
+    assert values(sentence) == [(value, "count")]

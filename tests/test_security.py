@@ -405,3 +405,40 @@ def test_prefect_temporary_server_gets_time_to_start_on_a_loaded_machine() -> No
             "print(t.value())\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
     assert proc.returncode == 0 and int(proc.stdout.strip()) == 120  # Prefect's own default is 20
+
+
+def test_diff_and_release_readers_refuse_a_bomb_before_inflating(tmp_path: Path) -> None:
+    from pipeline.diff import open_package
+
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("pkg/datapackage.json", "{}")
+        zf.writestr("pkg/data/statistics.parquet", b"\0" * (8 << 20))
+    with pytest.raises(untrusted.PackageRefused, match="over 200 times"):
+        open_package(bomb)
+
+
+def test_article_paths_in_the_sources_table_are_confined_to_the_package(tmp_path: Path) -> None:
+    from pipeline.quality import load_texts
+
+    (tmp_path / "secret.txt").write_text("outside\n", encoding="utf-8")
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    sources = pa.table({"source_id": ["a", "b"], "path": ["../secret.txt", "/etc/passwd"], "sha256": ["0", "0"]})
+    text_of, failures = load_texts(pkg, {"sources": sources}, None)
+    assert text_of == {"a": None, "b": None}
+    assert len(failures) == 2 and all("check path failed: refused" in f for f in failures)
+
+
+def test_publish_refuses_a_target_that_is_a_file_and_recover_removes_only_stale_copies(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    staging = _package(tmp_path / ".file.staging-1", "new")
+    with pytest.raises(publish.OutputRefused, match="is a file"):
+        publish.publish_atomically(staging, tmp_path / "file")
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "x"
+    _package(tmp_path / "pkg", "current")
+    _package(tmp_path / ".pkg.old", "older")  # the publish finished, only its clean-up did not
+    _package(tmp_path / ".pkg.staging-dead", "half")
+    publish.recover_output(tmp_path / "pkg")
+    assert (tmp_path / "pkg" / "datapackage.json").read_text() == "current"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".pkg")) == []

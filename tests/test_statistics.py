@@ -142,9 +142,10 @@ def test_the_words_around_a_number_pick_its_metric(
 
 
 def test_a_spelled_number_is_kept_only_when_it_counts_a_known_metric() -> None:
+    # (people killed in an incident are violent deaths; homicides are counted as homicides or murders)
     text = "Three soldiers were killed in the ambush. The two nations signed a pact.\n"
     rows = rows_of(text)
-    assert [(r["value"], r["metric"]) for r in rows] == [(3.0, "homicides")]
+    assert [(r["value"], r["metric"]) for r in rows] == [(3.0, "violent_deaths")]
 
 
 def test_the_subject_is_the_counted_thing_in_the_articles_words() -> None:
@@ -447,7 +448,8 @@ def test_a_spanish_baseline_after_frente_a_las_shares_the_metric_of_the_change()
 def test_numbers_after_including_count_parts_of_the_number_before_them() -> None:
     text = ("At least 10 people were killed on Tuesday, including eight in Guayaquil and two police officers "
             "in Nobol, police said.")
-    assert {r["value"]: r["metric"] for r in rows_of(text)} == {10.0: "homicides", 8.0: "homicides", 2.0: "homicides"}
+    assert {r["value"]: r["metric"] for r in rows_of(text)} == {
+        10.0: "violent_deaths", 8.0: "violent_deaths", 2.0: "violent_deaths"}
     text = "Police arrested 200 people, including 15 police officers, and deployed 3,000 troops."
     assert {r["value"]: r["metric"] for r in rows_of(text)} == {
         200.0: "arrests", 15.0: "arrests", 3000.0: "troops_deployed"}
@@ -472,3 +474,144 @@ def test_a_date_in_a_closed_relative_clause_before_a_number_does_not_date_it() -
             "figure of 2021.")
     factor = one(text, unit="other")
     assert (factor["period_start"], factor["period_end"]) == (dt.date(2022, 10, 1), dt.date(2023, 9, 30))
+
+
+# ---------------------------------------------------------------- discourse: the time a figure speaks of
+
+
+def test_a_figure_without_time_words_takes_the_period_its_paragraph_sets() -> None:
+    text = "Kidnappings in Manabí\n\nIn 2023 the province recorded a surge in crime. Police counted 212 kidnappings."
+    row = one(text, value=212.0)
+    assert (row["period_start"], row["period_end"]) == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+
+
+def test_a_new_paragraph_continues_the_time_the_last_one_set_after_the_lead() -> None:
+    text = (
+        "Violencia en la costa\n\n"
+        "En 2021 la provincia tuvo un año tranquilo.\n"
+        "En lo que va de 2024 la policía registró 300 asesinatos.\n"
+        "Además, el 64% de las víctimas eran jóvenes."
+    )
+    row = one(text, value=64.0)
+    assert row["period_start"] is not None and row["period_start"].year == 2024
+
+
+def test_a_count_tied_to_an_incident_with_no_time_words_anywhere_keeps_a_null_period() -> None:
+    row = one("Gunmen stormed a bus terminal. Four people were wounded in the attack.", value=4.0)
+    assert row["period_start"] is None
+
+
+def test_the_same_period_of_a_year_is_the_part_of_the_year_the_paragraph_speaks_of() -> None:
+    text = (
+        "Entre enero y abril de 2024 hubo 900 robos en la ciudad.\n"
+        "En el mismo periodo de 2023 se registraron 650 robos."
+    )
+    row = one(text, value=650.0)
+    assert (row["period_start"], row["period_end"]) == (dt.date(2023, 1, 1), dt.date(2023, 4, 30))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Gunmen stormed the market; four other people were wounded.", 4.0),
+        ("Tras el motín hubo ocho heridos en el pabellón.", 8.0),
+        ("Los disturbios se extendieron a otras seis prisiones del país.", 6.0),
+    ],
+)
+def test_a_number_in_words_counting_people_hurt_or_places_affected_is_an_other_count(text: str, value: float) -> None:
+    row = one(text, value=value)
+    assert (row["metric"], row["unit"]) == ("other", "count")
+
+
+def test_a_number_in_words_that_introduces_nothing_counted_is_no_row() -> None:
+    assert rows_of("Two nations signed the accord in the capital.") == []
+
+
+# ---------------------------------------------------------------- metrics named by the sentence or the topic
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "metric"),
+    [
+        ("Gunmen killed 9 people at a bar and 14 were injured, police said.", 14.0, "other"),
+        ("Tras el ataque hubo 6 muertos y 11 heridos en el barrio.", 11.0, "other"),
+        ("Police said 12 people were killed in the shooting on Saturday.", 12.0, "violent_deaths"),
+        ("The country recorded 4,100 homicides last year.", 4100.0, "homicides"),
+        ("At least 17 inmates died in the riot at the coastal prison.", 17.0, "prison_deaths"),
+        ("En la cárcel de la ciudad murieron 17 internos durante el motín.", 17.0, "prison_deaths"),
+        ("Some 4,000 police and military will patrol the port.", 4000.0, "troops_deployed"),
+    ],
+)
+def test_the_metric_is_what_the_sentence_names(text: str, value: float, metric: str) -> None:
+    assert one(text, value=value)["metric"] == metric
+
+
+def test_a_figure_with_a_generic_noun_continues_the_topic_of_its_paragraph() -> None:
+    text = "Los secuestros crecieron en la provincia.\nEn 2023 hubo 140 secuestros. En 2022 se registraron 90 casos."
+    assert one(text, value=90.0)["metric"] == "kidnappings"
+
+
+def test_a_bare_figure_in_a_breakdown_continues_the_metric_before_it() -> None:
+    text = "Officials counted 61 inmates killed in the prison riots: 40 in the Litoral prison and 21 in Turi."
+    rows = {r["value"]: r["metric"] for r in rows_of(text)}
+    assert rows[40.0] == rows[21.0] == rows[61.0] != "other"
+
+
+def test_generic_counts_take_the_topic_the_heading_and_lead_name() -> None:
+    text = ("Las extorsiones se disparan en la ciudad\n\nLos comerciantes denuncian extorsiones cada semana.\n"
+            "Las estadísticas oficiales son claras.\nEn 2023 se reportaron 512 denuncias en el cantón.")
+    assert one(text, value=512.0)["metric"] == "extortions"
+
+
+def test_a_spelled_mass_of_a_seizure_is_a_statistic() -> None:
+    row = one("Marines seized more than four tons of cocaine off the coast.", value=4.0)
+    assert (row["unit"], row["metric"]) == ("tonnes", "drug_seizures")
+
+
+def test_the_day_of_a_report_does_not_date_the_figure_it_reports() -> None:
+    text = ("Gunmen attack a market\n\n"
+            "Gunmen killed 9 people at a market, police said on Tuesday.\n"
+            "The attack happened late on Monday in the old town.")
+    published = PublicationDate(dt.date(2025, 3, 12), dt.date(2025, 3, 12), "day", "manifest")  # a Wednesday
+    row = one(text, published, value=9.0)
+    assert row["period_start"] == dt.date(2025, 3, 10)
+
+
+def test_a_heading_figure_takes_the_incident_date_the_body_gives_but_not_the_dateline() -> None:
+    text = ("14 dead in a riot at a coastal prison\n"
+            "March 12, 2025\n"
+            "The inmates were found dead on Sunday morning in two cell blocks.")
+    published = PublicationDate(dt.date(2025, 3, 12), dt.date(2025, 3, 12), "day", "manifest")
+    row = one(text, published, value=14.0)
+    assert row["period_start"] == dt.date(2025, 3, 9)
+
+
+def test_a_mass_is_in_tonnes_and_its_value_text_keeps_the_words() -> None:
+    row = one("Agents seized 640 kilos of cocaine in the port.", value=0.64)
+    assert (row["unit"], row["value_text"], row["metric"]) == ("tonnes", "640 kilos", "drug_seizures")
+
+
+def test_an_elliptical_rate_takes_the_metric_and_unit_of_the_rate_it_continues() -> None:
+    text = ("Pichincha ended the year with a homicide rate of 12.4 per 100,000 people.\n"
+            "Esmeraldas' rate was far higher, at 77.9.")
+    row = one(text, value=77.9)
+    assert (row["unit"], row["metric"]) == ("per_100k", "homicide_rate")
+
+
+def test_a_rate_word_without_an_earlier_rate_leaves_a_count_alone() -> None:
+    row = one("The approval rate of the plan reached 15 votes in the assembly.", value=15.0)
+    assert row["unit"] == "count"
+
+
+def test_page_furniture_of_a_list_widget_is_no_statistic() -> None:
+    assert rows_of("Police seized 2 tonnes of cocaine.\nlist of 3 itemsend of list") == rows_of(
+        "Police seized 2 tonnes of cocaine.")
+
+
+def test_a_population_is_other_whatever_the_sentence_counts_around_it() -> None:
+    text = "Violence has fallen in Manta, a city of 300,000 people where 40 people were killed last year."
+    assert one(text, value=300000.0)["metric"] == "other"
+
+
+def test_recaptured_escapees_are_arrests() -> None:
+    assert one("Police recaptured 12 escaped inmates in the hills.", value=12.0)["metric"] == "arrests"

@@ -22,9 +22,11 @@ from pipeline.text.cues import CueHit, CueIndex, Tokens, fold
 
 EVENT_TYPES_YAML = Path(__file__).resolve().parents[2] / "schemas" / "vocab" / "event_types.yaml"
 PERSON = "PERSON"
+ASPECT_REACH_BACK = 6  # words before a cue where its aspect may stand ("the second time he has extended")
 HEDGE_REACH_BACK = 3  # words before a hedge it still governs (its subject: "military crackdowns might")
 
 _CLAUSE_PUNCT = re.compile(r"[;:—–()\[\]?!]|\s-\s|,\s+(?=[\"“]?(?:and|but|or)\b)")
+_STRONG_BREAK = re.compile(r"[;—–]|\s-\s")
 _SEPARATOR = re.compile(r",\s+|\s+(?:and|or|y|o|as well as)\s+")
 _BASE_SUFFIX = re.compile(r"(?:s|ed|ing|ion|ions|ment|ments|ure|ures|al|als)$")
 _WORDS = re.compile(r"[^\W_][\w'’-]*")
@@ -44,6 +46,8 @@ class EventType:
     tolerates: frozenset[str]
     fatalities: bool
     place: str  # where | recipient: whose country a clause-initial country name is
+    aspects: CueIndex | None = None  # data: aspect name ("extension"): words in the clause that make it another act
+    absorbs_nearby: frozenset[str] = frozenset()  # types whose mentions in a sentence next to it are it
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Vocabulary:
     caption_stopwords: frozenset[str]
     completed_before_to: re.Pattern[str] | None  # "voted to" + verb cue: the act happened
     aside_openers: frozenset[str] = frozenset()  # ", who ... ," : a clause set off by commas ends at the next one
+    new_event: re.Pattern[str] | None = None  # "another", "otra", "a new" right before a cue: not one told before
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,8 @@ class Trigger:
     start: int
     end: int
     clause: int  # index of its clause in the sentence
+    distinct: bool = False  # no other type of the sentence absorbs it (a recapture told with the escape)
+    aspect: str | None = None  # "extension": the act renews an earlier one of its type, a separate event
 
 
 @dataclass(frozen=True)
@@ -89,8 +96,10 @@ class SentenceReading:
         return self.bounds[i], self.bounds[i + 1] if i + 1 < len(self.bounds) else sentence_end
 
 
-def _index(entries: list[tuple[str, Any]]) -> CueIndex:
-    return CueIndex(entries)
+def _index(entries: list[tuple[str, Any]], lemmas: bool = True) -> CueIndex:
+    """Cues of event types match on lemmas ("arrest" covers "arrested"); the reading rules (hedges,
+    negations, clause openers: function words) match as written."""
+    return CueIndex(entries, lemmas=lemmas)
 
 
 @lru_cache(maxsize=1)
@@ -106,15 +115,19 @@ def vocabulary() -> Vocabulary:
             priority=int(t.get("priority", 0)),
             merge=t.get("merge", "nearby"),
             absorbs=frozenset(t.get("absorbs") or ()),
+            absorbs_nearby=frozenset(t.get("absorbs_nearby") or ()),
             requires=_index([(r, r) for r in req if r != PERSON]) if req else None,
             requires_person=PERSON in req,
             requires_within=t.get("requires_within"),
             tolerates=frozenset(fold(str(x)).lower() for x in t.get("tolerates") or ()),
             fatalities=bool(t.get("fatalities")),
             place=t.get("place", "where"),
+            aspects=_index([(str(c), name) for name, cues in (t.get("aspects") or {}).items() for c in cues])
+            if t.get("aspects") else None,
         )
-        trigger_entries += [(str(c), (t["id"], "cue")) for c in t.get("cues") or ()]
-        trigger_entries += [(str(c), (t["id"], "anaphor")) for c in t.get("anaphors") or ()]
+        trigger_entries += [(str(c), (t["id"], "cue", False)) for c in t.get("cues") or ()]
+        trigger_entries += [(str(c), (t["id"], "cue", True)) for c in t.get("distinct_cues") or ()]
+        trigger_entries += [(str(c), (t["id"], "anaphor", False)) for c in t.get("anaphors") or ()]
     r = data["reading"]
     suffixes = [*(r.get("hedge_suffixes") or ()), *(r.get("negation_suffixes") or ())]
     reading_entries: list[tuple[str, Any]] = []
@@ -124,12 +137,14 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(
         types=types,
         triggers=_index(trigger_entries),
-        reading=_index(reading_entries),
+        reading=_index(reading_entries, lemmas=False),
         suffix_re=re.compile(r"\w(" + "|".join(re.escape(fold(x)) for x in suffixes) + r")\b", re.IGNORECASE)
         if suffixes else None,
         caption_stopwords=frozenset(fold(w).lower() for w in r.get("caption_stopwords") or ()),
         completed_before_to=_words_before_to(r.get("completed_before_to") or ()),
         aside_openers=frozenset(fold(str(w)).lower() for w in r.get("aside_openers") or ()),
+        new_event=re.compile(r"(?i)\b(?:" + "|".join(re.escape(fold(str(w))) for w in r["new_event_words"])
+                             + r")\s+(?:[\w'-]+\s+){0,2}$") if r.get("new_event_words") else None,
     )
 
 
@@ -190,7 +205,7 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
     blockers = _blockers(tokens, start, end, by_rule, voc)
     kept: list[Trigger] = []
     for h in hits:
-        type_id, kind = h.data
+        type_id, kind, distinct = h.data
         et = voc.types[type_id]
         clause = reading.clause_of(h.start)
         if any(_in_scope(tokens, reading, b, h.start, end) and b.data[1] not in et.tolerates
@@ -201,12 +216,40 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
         if kind == "cue" and (_is_infinitive(folded, start, h, voc) or _after_trend(folded, start, h, by_rule)
                               or _in_enumeration(folded, reading.clause_span(clause, end), h)):
             continue
-        kept.append(Trigger(type_id, kind, h.start, h.end, clause))
+        aspect = _aspect(tokens, et, reading.clause_span(clause, end), h) if kind == "cue" else None
+        if kind == "cue" and voc.new_event is not None and voc.new_event.search(folded, max(start, h.start - 40),
+                                                                                 h.start):
+            aspect = aspect or "new"  # "otro escape", "another attack": never the one told before
+        kept.append(Trigger(type_id, kind, h.start, h.end, clause, distinct, aspect))
     kept = _resolve_overlaps(kept, voc)
     present = {t.type for t in kept if t.kind == "cue"}
     absorbed = set().union(*(voc.types[t].absorbs for t in present)) if present else set()
-    reading.triggers.extend(t for t in kept if t.type not in absorbed)
+    reading.triggers.extend(t for t in kept if t.type not in absorbed or t.distinct
+                            or not _absorbed(t, kept, voc, folded))
     return reading
+
+
+def _absorbed(t: Trigger, kept: list[Trigger], voc: Vocabulary, folded: str) -> bool:
+    """A cue of an absorbing type in the sentence absorbs the trigger, unless a dash or a semicolon stands
+    between them: it opens a clause that tells an event of its own ("... was assassinated by gunmen —
+    the six were killed in prison")."""
+    for k in kept:
+        if k.kind == "cue" and t.type in voc.types[k.type].absorbs:
+            a, b = (t.end, k.start) if t.end <= k.start else (k.end, t.start)
+            if not _STRONG_BREAK.search(folded, a, b):
+                return True
+    return False
+
+
+def _aspect(tokens: Tokens, et: EventType, clause: tuple[int, int], h: CueHit) -> str | None:
+    """The aspect of a cue ("extension": "extended the state of emergency"), read in its clause from a few
+    words before it to its end ("captured in June and extradited": the capture is not the extradition)."""
+    if et.aspects is None:
+        return None
+    before = tokens.span(clause[0], h.start)
+    lo = tokens.starts[max(before.start, before.stop - ASPECT_REACH_BACK)] if len(before) else h.start
+    hits = et.aspects.find(tokens, lo, h.end)
+    return str(hits[0].data) if hits else None
 
 
 def _first_word(folded: str, start: int, end: int) -> int:
@@ -302,6 +345,8 @@ def _in_enumeration(folded: str, clause: tuple[int, int], h: CueHit) -> bool:
     cue = folded[h.start:h.end].split()
     if len(cue) > 3 or not any(w.endswith("s") for w in cue):
         return False  # lists of kinds are plural nouns ("bombings, kidnappings and states of emergency")
+    if len(cue) > 1 and cue[0].endswith("ing"):
+        return False  # a verb with its object ("retaliated, kidnapping police officers and ...") tells an act
     seps = list(_SEPARATOR.finditer(folded, lo, hi))
     if len(seps) < 2 or not any("," in m.group() for m in seps):
         return False

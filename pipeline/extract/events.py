@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from bisect import bisect_left
 from collections import Counter
@@ -29,6 +30,7 @@ from pipeline.ids import make_id
 from pipeline.text.actors import ActorMention
 from pipeline.text.cues import fold
 from pipeline.text.dates import DateMention, PublicationDate
+from pipeline.text.discourse import OWN
 from pipeline.text.document import Document
 from pipeline.text.places import PlaceMention
 from pipeline.text.sentences import Sentence
@@ -87,6 +89,13 @@ class Mention:
     actors: list[str] = field(default_factory=list)
     fatalities: int | None = None
     summary: str = ""
+    aspect: str | None = None  # "extension": renews an earlier act of its type (never the same event)
+    inherited: bool = False  # the date is the discourse's (the sentence's context), not the sentence's own
+
+    @property
+    def own_date(self) -> DateMention | None:
+        """The date the mention's own words give (None when it only inherited one)."""
+        return None if self.inherited else self.date
 
 
 @dataclass
@@ -97,7 +106,14 @@ class Event:
     mentions: list[Mention]
 
     def date(self) -> DateMention | None:
-        dated = [m.date for m in self.mentions if m.date is not None]
+        """The most precise date its mentions state; else the one they inherit from their context."""
+        dated = ([m.date for m in self.mentions if m.own_date is not None]
+                 or [m.date for m in self.mentions if m.date is not None])
+        return min(dated, key=_date_rank) if dated else None
+
+    def own_date(self) -> DateMention | None:
+        """The most precise date its mentions state in their own words."""
+        dated = [m.date for m in self.mentions if m.own_date is not None]
         return min(dated, key=_date_rank) if dated else None
 
     def place_names(self) -> set[str]:
@@ -165,7 +181,8 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
     s = doc.sentences[i]
     dateline = _DATELINE.match(s.text)
     dates = [d for d in doc.dates(i)
-             if d.kind not in _NOT_EVENT_DATES and not (dateline and d.char_start < dateline.end())]
+             if d.kind not in _NOT_EVENT_DATES and not (dateline and d.char_start < dateline.end())
+             and not _reporting_date(s.text, d)]
     # The dateline's place is where the story was filed ("QUITO, Ecuador (AP) -"), not an event's.
     after = s.start + (dateline.end() if dateline else 0)
     s_places = [p for p in s_places if p.char_end <= s.end and p.char_start >= after]
@@ -178,11 +195,15 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
     actor_types = _assign_actors(s_actors, triggers)
 
     out: list[Mention] = []
-    for type_id in dict.fromkeys(t.type for t in triggers):
-        own = [t for t in triggers if t.type == type_id]
+    # One mention per type, aspect ("otro escape" after "la fuga" is another escape) and date.
+    for type_id, aspect in dict.fromkeys((t.type, t.aspect) for t in triggers):
+        own = [t for t in triggers if t.type == type_id and t.aspect == aspect]
         dated = [_trigger_date(s, t, reading, dates, triggers) for t in own]
         for ts, d in _group_by_date(own, dated):
             first = ts[0]
+            inherited = d is None and first.kind == "cue"
+            d = d if not inherited else _context_date(doc, i, dates, alone=len(set(t.type for t in triggers)) == 1)
+            d = _offset(s, first, d)
             located, where = _mention_places(s, first, reading, _claimed(s_places, first, triggers), s_actors,
                                              folded)
             m = Mention(
@@ -197,9 +218,67 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
                 actors=[a for a, ty in actor_types if ty == type_id] if first.kind == "cue" else [],
                 fatalities=_fatalities(doc, i, reading, first) if vocabulary().types[type_id].fatalities else None,
                 summary=_summary(s, reading, first),
+                aspect=first.aspect,
+                inherited=inherited and d is not None,
             )
             out.append(m)
     return out
+
+
+# "un día después de registrarse un motín", "two days after the riot": the event so introduced lies that many
+# days before (after) the date of the sentence's main event.
+_OFFSET = re.compile(r"(?i)\b(?P<n>un|una|one|a|two|dos|three|tres|\d{1,2})\s+(?:d[ií]as?|days?)\s+"
+                     r"(?P<dir>despu[eé]s|antes|after|before)\s+(?:de\s+)?(?:que\s+)?(?:[\w'-]+\s+){0,3}$")
+_OFFSET_COUNTS = {"un": 1, "una": 1, "one": 1, "a": 1, "two": 2, "dos": 2, "three": 3, "tres": 3}
+
+
+def _offset(s: Sentence, t: Trigger, d: DateMention | None) -> DateMention | None:
+    """The date of a trigger that a counted sequence phrase sets before or after the sentence's date."""
+    if d is None or d.start is None or d.end is None or d.start != d.end:
+        return d
+    a = t.start - s.start
+    m = _OFFSET.search(s.text, max(0, a - 80), a)
+    if m is None or d.char_start >= m.start():
+        return d  # no counted phrase, or the date is the introduced event's own
+    n = m.group("n").lower()
+    days = int(n) if n.isdigit() else _OFFSET_COUNTS[n]
+    sign = -1 if m.group("dir").lower() in ("después", "despues", "after") else 1
+    day = d.start + dt.timedelta(days=sign * days)
+    return replace(d, start=day, end=day, basis="inferred")
+
+
+def _reporting_date(text: str, d: DateMention) -> bool:
+    """The date of the report, not of the event: "police said on Saturday", "informó este lunes"."""
+    return _reporting_patterns()[0].search(text, 0, d.char_start) is not None or (
+        _reporting_patterns()[1].match(text, d.char_end) is not None)
+
+
+@lru_cache(maxsize=1)
+def _reporting_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(a reporting verb right before a date, right after it), from event_types.yaml ``reporting_verbs``."""
+    words = yaml.safe_load(EVENT_TYPES_YAML.read_text(encoding="utf-8"))["reading"]["reporting_verbs"]
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return (re.compile(rf"(?i)\b(?:{alt})(?:\s+\w+)?\s+(?:on\s+|el\s+|este\s+|esta\s+|this\s+)?$"),
+            re.compile(rf"(?i),?\s+(?:{alt})\b(?!\s+(?:that|que)\b)"))
+
+
+def _context_date(doc: Document, i: int, dates: list[DateMention], alone: bool) -> DateMention | None:
+    """The date an undated report of an event takes from its context (the discourse frame): its own
+    sentence's day when its clause rules kept it from the trigger and no other event of the sentence may
+    own it (``alone``: "27 inmates were found dead Sunday at a prison where a riot ..."), else the last
+    date of its paragraph, or the period of the lead. Nothing without a publication date: relative
+    words then resolve to nothing."""
+    frame = doc.frame(i)
+    if frame is not None and frame.origin == OWN:
+        days = [d for d in dates if d.precision in ("day", "weekend") and d.start is not None]
+        if days:
+            return replace(days[-1], basis="inferred") if alone else None
+        frame = doc.previous_frame(i)
+        if frame is not None and frame.origin == OWN and frame.sentence != i - 1:
+            frame = None
+    if frame is None or frame.date.start is None or frame.date.kind in _NOT_EVENT_DATES:
+        return None
+    return replace(frame.date, basis="inferred")
 
 
 def _group_by_date(triggers: list[Trigger], dates: list[DateMention | None]
@@ -426,6 +505,10 @@ def _merge(mentions: list[Mention], published: PublicationDate, main_country: st
         if antecedent is not None:  # "the raid" after "police raided the Mexican embassy"
             antecedent.mentions.append(replace(m, type=antecedent.type, kind="anaphor"))
             continue
+        absorber = _absorber(events, m)
+        if absorber is not None:  # "Hitmen shot him six times" right after "the mayor was killed"
+            absorber.mentions.append(replace(m, type=absorber.type, kind="anaphor"))
+            continue
         if _is_definite(m):  # "the escaped prisoners were recaptured by Wednesday": the escape told before
             earlier = next((e for e in reversed(events) if e.type == m.type), None)
             if earlier is not None:
@@ -439,10 +522,10 @@ def _merge(mentions: list[Mention], published: PublicationDate, main_country: st
         policy = voc.types[m.type].merge
         # One side undated (current news), the other dated long ago (background): two events, unless
         # the undated one follows right on ("In 2024 police raided the embassy. Mexico broke off ...").
-        if m.date is None:
-            same_type = [e for e in same_type if not _background(e.date(), published) or _adjacent(e, m)]
-        elif _background(m.date, published):
-            same_type = [e for e in same_type if e.date() is not None or _adjacent(e, m)]
+        if m.own_date is None:
+            same_type = [e for e in same_type if not _background(e.own_date(), published) or _adjacent(e, m)]
+        elif _background(m.own_date, published):
+            same_type = [e for e in same_type if e.own_date() is not None or _adjacent(e, m)]
         target = next((e for e in reversed(same_type) if _joins(e, m, policy, main_country)), None)
         if target:
             target.mentions.append(m)
@@ -456,6 +539,16 @@ def _joins(e: Event, m: Mention, policy: str, main_country: str | None) -> bool:
     so or one of them is the headline (it announces what the body tells), else only when nearby."""
     anywhere = policy == "article" or _is_headline(m) or any(_is_headline(x) for x in e.mentions)
     return (anywhere and _same_country(e, m, main_country)) or _nearby(e, m)
+
+
+def _absorber(events: list[Event], m: Mention) -> Event | None:
+    """An event of a type that absorbs this mention's type in an adjacent sentence (``absorbs_nearby``)
+    and agrees with it: the mention tells part of that event."""
+    types = vocabulary().types
+    for e in reversed(events):
+        if m.type in types[e.type].absorbs_nearby and _adjacent(e, m) and _compatible(e, replace(m, kind="anaphor")):
+            return e
+    return None
 
 
 def _is_headline(m: Mention) -> bool:
@@ -524,10 +617,13 @@ def _trigger_text(m: Mention) -> str:
 
 
 def _compatible(e: Event, m: Mention) -> bool:
-    """Nothing known about the two contradicts: dates overlap, same city or facility, same people."""
-    d = e.date()
-    if (d and m.date and d.start and m.date.start and d.end and m.date.end
-            and (m.date.start > d.end or d.start > m.date.end)):
+    """Nothing known about the two contradicts: dates overlap, same city or facility, same people, the same
+    act (a declaration and its extension are two events)."""
+    if m.kind == "cue" and any(x.kind == "cue" and x.aspect != m.aspect for x in e.mentions):
+        return False
+    d, md = e.own_date(), m.own_date
+    if (d and md and d.start and md.start and d.end and md.end
+            and (md.start > d.end or d.start > md.end)):
         return False
     names = _fine_place_names(m)
     if names and e.place_names() and not names & e.place_names():
@@ -537,7 +633,12 @@ def _compatible(e: Event, m: Mention) -> bool:
     countries = {p.country_code for p in m.places if p.country_code and m.located >= LOCATED_FINE_PLACE}
     if countries and e.countries(LOCATED_FINE_PLACE) and not countries & e.countries(LOCATED_FINE_PLACE):
         return False
+    # Different people make different killings or meetings; one decree or aid package (merged across the
+    # article, and not defined by the people in it) names whoever it names.
     people = set(m.actors)
+    et = vocabulary().types[e.type]
+    if et.merge == "article" and not et.requires_person:
+        return True
     return not (m.kind == "cue" and people and e.people() and not people & e.people())
 
 
@@ -548,8 +649,8 @@ def _nearby(e: Event, m: Mention) -> bool:
     names = _fine_place_names(m)
     if names & e.place_names() or set(m.actors) & e.people():
         return True
-    d = e.date()
-    return bool(d and m.date and d.start and d.start == d.end == m.date.start == m.date.end)
+    d, md = e.own_date(), m.own_date
+    return bool(d and md and d.start and d.start == d.end == md.start == md.end)
 
 
 # ---------------------------------------------------------------- captions
@@ -566,7 +667,7 @@ def _link_caption(events: list[Event], index: int, doc: Document, i: int,
         return
 
     def finer(e: Event) -> DateMention | None:
-        d = e.date()
+        d = e.own_date()  # (a caption refines a date the event states, not one it inherits)
         inside = [x for x in dates if d and d.start and d.end and d.start <= x.start and x.end <= d.end
                   and _date_rank(x) < _date_rank(d)]
         return min(inside, key=_date_rank) if inside else None
@@ -619,7 +720,7 @@ def _main_mention(e: Event) -> Mention:
     own = [m for m in e.mentions if m.kind == "cue"] or e.mentions
 
     def key(m: Mention) -> tuple:
-        d = m.date
+        d = m.own_date  # (an inherited date says nothing of how informative the sentence is)
         rank = _date_rank(d) if d else (2, 0)
         place = max((_PLACE_RANK.get(p.kind, 0) + 1 for p in m.places), default=0)
         return (rank, m.sentence.is_line and not m.sentence.text.rstrip().endswith((".", "”", '"')), -place,

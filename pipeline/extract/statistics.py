@@ -11,17 +11,23 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from pipeline.ids import make_id
+from pipeline.text.cues import fold
 from pipeline.text.dates import DateMention, PublicationDate
+from pipeline.text.discourse import LEAD, OWN, Frame
 from pipeline.text.document import Document
 from pipeline.text.figures import (
     CLAUSE_BREAK,
     OTHER,
     Metric,
+    Vocabulary,
+    find_cues,
     find_sources,
     has_own_subject,
     is_change,
@@ -30,7 +36,7 @@ from pipeline.text.figures import (
     vocabulary,
     words_between,
 )
-from pipeline.text.numbers import NumberMention
+from pipeline.text.numbers import NumberMention, SpanIndex
 from pipeline.text.places import PlaceMention, find_places, find_places_in
 from pipeline.text.sentences import Sentence
 
@@ -65,6 +71,7 @@ COLUMNS = (
 # Furniture that matters to figures only: subscription offers (prices), reading times, gallery counters.
 _NOT_A_FIGURE_LINE = re.compile(
     r"\b(?:subscri\w*|suscr[ií]b\w*|newsletter)\b|\b\d+\s*min(?:ute)?s?\s+(?:read|de lectura)\b"
+    r"|\blist\s+of\s+\d+\s+items"  # a list widget's screen-reader text: "list of 3 items ... end of list"
     r"|^\s*(?:Image|Photo|Foto|Slide|Gallery|Imagen)\s+\d+\s+(?:of|de)\s+\d+",
     re.IGNORECASE,
 )
@@ -81,6 +88,11 @@ _BASELINE_BEFORE = re.compile(
 _COMPARATIVE_BEFORE = re.compile(
     r"\b(?:highest|lowest|most|fewest|largest|smallest|worst|best|deadliest|biggest|first\s+time|record|"
     r"más\s+alt[oa]|más\s+baj[oa]|mayor|menor)\s+(?:\w+\s+){0,2}?(?:since|in|desde|en)\s+(?:the\s+|el\s+)?$",
+    re.IGNORECASE,
+)
+_REPORTING_BEFORE = re.compile(
+    r"\b(?:said|says|told|reported|announced|stated|confirmed|added|informó|dijo|señaló|indicó|reportó|anunció|"
+    r"confirmó|aseguró|afirmó|explicó)\s+(?:(?:on|this|last|late|early|el|este|esta|la|en\s+la)\s+)?$",
     re.IGNORECASE,
 )
 _SINCE_BEFORE = re.compile(r"\b(?:since|desde)\s+$", re.IGNORECASE)
@@ -123,6 +135,22 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             main_memo.append(_main_country(text))
         return main_memo[0]
 
+    set_memo: list[list[Frame | None]] = []
+
+    def last_set() -> list[Frame | None]:  # only computed when a figure needs the discourse
+        if not set_memo:
+            set_memo.append(_last_set(doc))
+        return set_memo[0]
+
+    lead_memo: list[str | None] = []
+
+    def lead_topic() -> str | None:  # the metric the heading and lead speak of (looked up when needed)
+        if not lead_memo:
+            lead_memo.append(_lead_topic(doc, vocab))
+        return lead_memo[0]
+
+    topic: dict[int, str] = {}  # per paragraph: the metric of its last figure that has one
+    last_rate: tuple[str, str | None] | None = None  # the article's last rate per 100,000
     rows: list[dict[str, Any]] = []
     last_period: dict[int, Period] = {}
     last_metric: dict[int, tuple[str, str | None]] = {}
@@ -132,11 +160,12 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             continue
         dates = doc.dates(idx)
         if dates:
+            date_spans = SpanIndex((d.char_start, d.char_end) for d in dates)
             mentions = [
                 m
                 for m in mentions
                 if m.unit in ("percent", "percentage_points", "per_100k", "usd", "tonnes")
-                or not _in_dates(m, dates)
+                or not date_spans.overlaps(m.start, m.end)
             ]
         if not mentions:
             if dates:
@@ -145,16 +174,33 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
         places = doc.places_in(idx)
         sources = find_sources(sent.text)
         labels = label_numbers(sent.text, mentions, vocab, tokens, sent.start)
-        words_before = _Before(sent.text)
+        dates = sorted(dates, key=lambda d: d.char_start)
+        words_before = _Before(sent.text, dates)
         periods: list[Period] = []
+        dated: Period | None = None  # the last period of this sentence that came from a date
         for i, m in enumerate(mentions):
             prev = mentions[i - 1] if i else None
             nxt = mentions[i + 1] if i + 1 < len(mentions) else None
             metric, subject = labels[i]
+            if m.unit == "count" and _population(sent.text, m):
+                metric = OTHER  # "Guayaquil, a city of 2.7 million": a population (codebook: `other`)
+            elif last_rate is not None and _elliptical_rate(sent.text, m, subject, vocab):
+                # "Guayas closed at 40.2 per 100,000 ... Los Ríos' rate was higher, at 61.3"
+                m = replace(m, unit="per_100k")
+                metric, subject = last_rate
+            elif metric == OTHER and not m.spelled and _elliptical(subject, vocab):
+                # "33 in the Turi prison", "se registraron 815 casos": the topic of the figures before it
+                metric = (_topic(topic.get(sent.line_index), m, vocab) or _topic(lead_topic(), m, vocab, subject)
+                          or OTHER)
             if m.unit == "other" and metric == OTHER and prev is not None and is_change(sent.text, m):
                 # "rose to 25.9 per 100,000, more than double the 2020 level": the factor of what was counted
                 metric, subject = last_metric.get(sent.line_index, (OTHER, None))
-            if m.spelled and (metric == OTHER or not (vocab.metrics[metric].spelled or m.unit == "other")):
+            counted = m.spelled and metric == OTHER and m.unit == "count"
+            if counted and vocab.spelled_counts.match(sent.text, m.unit_end):
+                pass  # "four other people were wounded", "seis presos se fugaron": a count of `other`
+            elif m.spelled and (m.unit in _MEASURED or m.scale >= 1e3) and metric != OTHER:
+                pass  # "more than three tons of cocaine", "half a million migrants": as good as digits
+            elif m.spelled and (metric == OTHER or not (vocab.metrics[metric].spelled or m.unit == "other")):
                 periods.append((None, None, "unknown", None))
                 continue  # "four worlds", "two nations": words are statistics only with a known metric
             change = is_change(sent.text, m)
@@ -163,14 +209,21 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                 before_metric, before_subject = last_metric.get(sent.line_index, (OTHER, None))
                 if metric == OTHER or (metric == before_metric and not has_own_subject(sent.text, m)):
                     metric, subject = before_metric, before_subject or subject
-            period, baseline = _period(sent.text, m, prev, nxt, dates, change, periods, published, words_before)
+            period, baseline = _period(sent.text, m, prev, nxt, dates, change, dated, published, words_before)
             if period[0] is None and period[3] is None and change:
                 # "That was a 56% jump from the year before.": the period of the sentence before
                 before = last_period.get(sent.line_index) or _period_before(doc, idx)
                 if before is not None:
                     period = before
                     baseline = baseline if baseline[0] else _shift_back(period)
+            if period[0] is None and period[3] is None:
+                # No time words of its own: the time its heading, lead or paragraph sets (discourse frame)
+                period = _framed(doc, idx, last_set)
+            elif period[2] == "year" and not change:
+                period = _same_part_of(sent.text, period, doc, idx)
             periods.append(period)
+            if period[3] is not None:
+                dated = period
             country, place = _country(sent, m, places, vocab.metrics[metric], sentences, idx, main_country)
             rows.append(
                 _row(
@@ -188,14 +241,150 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                 )
             )
             last_metric[sent.line_index] = (metric, subject)
-        for p in reversed(periods):
-            if p[3] is not None:
-                last_period[sent.line_index] = p
-                break
+            if metric != OTHER:
+                topic[sent.line_index] = metric
+            if m.unit == "per_100k":
+                last_rate = (metric, subject)
+        if dated is not None:
+            last_period[sent.line_index] = dated
     return _dedup(rows)
 
 
 # ---------------------------------------------------------------- steps
+
+_MEASURED = frozenset({"tonnes", "usd", "percent", "per_100k"})
+
+
+_POPULATION_BEFORE = re.compile(
+    r"\b(?:city|town|country|nation|province|region|population|home|ciudad|país|pais|provincia|región|"
+    r"población|poblacion|cantón|canton)\s+(?:of|de)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _population(text: str, m: NumberMention) -> bool:
+    """ "a city of 2.7 million", "una ciudad de más de 200.000": a population, not part of the topic."""
+    return _POPULATION_BEFORE.search(text, max(0, m.qualifier_start - 40), m.qualifier_start) is not None
+
+
+_RATE_WORD_BEFORE = re.compile(r"\b(?:rate|tasa|índice|indice)\b[^;:.\d]{0,50}$", re.IGNORECASE)
+
+
+def _elliptical_rate(text: str, m: NumberMention, subject: str | None, vocab: Vocabulary) -> bool:
+    """A bare number that a rate word leads to in its clause, after the article gave a rate per 100,000:
+    the same kind of rate ("Los Ríos' rate was higher, at 61.3", "con una tasa de 39 casos")."""
+    if m.unit != "count" or m.spelled or m.unit_end != m.end or not _elliptical(subject, vocab):
+        return False
+    return _RATE_WORD_BEFORE.search(text, max(0, m.qualifier_start - 60), m.qualifier_start) is not None
+
+
+def _elliptical(subject: str | None, vocab: Vocabulary) -> bool:
+    """A figure that names nothing it counts, or only a generic noun ("casos", "victims")."""
+    if not subject:
+        return True
+    first = fold(subject.split()[0]).lower()
+    return first in vocab.generic_counts
+
+
+def _topic(metric: str | None, m: NumberMention, vocab: Vocabulary, subject: str | None = "") -> str | None:
+    """``metric`` when the figure can continue it (its unit fits; from the lead, only with a generic noun:
+    a bare number far from its topic is not read as part of it)."""
+    if metric is None or m.unit not in vocab.metrics[metric].units or subject is None:
+        return None
+    return metric
+
+
+def _lead_topic(doc: Document, vocab: Vocabulary) -> str | None:
+    """The metric whose event words the heading and lead name most (the first two lines), at least twice."""
+    lead = [i for i, s in enumerate(doc.sentences) if s.line_index < 2]
+    counts: Counter[str] = Counter()
+    for i in lead:
+        s = doc.sentences[i]
+        for cue in find_cues(s.text, doc.tokens, vocab, s.start) if doc.tokens.delimits(s.start, s.end) else []:
+            for metric, kind in cue.hits:
+                if kind == "event" and metric != OTHER:
+                    counts[metric] += 1
+    if not counts:
+        return None
+    best = max(counts.values())
+    tops = sorted(m for m, c in counts.items() if c == best)
+    # a topic is named more than once (one "murder of a journalist" does not make press attacks homicides)
+    return tops[0] if len(tops) == 1 and best >= 2 else None
+
+
+def _framed(doc: Document, idx: int, last_set: Callable[[], list[Frame | None]]) -> Period:
+    """The period the discourse frame of sentence ``idx`` gives a figure with no time words of its own:
+    the paragraph's or the lead's; where the sentence's own dates belong to other figures or clauses,
+    the frame in force before it."""
+    frame = doc.frame(idx)
+    if frame is not None and frame.origin == OWN:
+        frame = doc.previous_frame(idx)
+    if frame is not None and frame.origin == LEAD:
+        # A paragraph without time words continues the time the paragraph before it set, if any
+        # after the lead ("En 2022 ... En lo que va de 2023 ... [new paragraph] el 21% de los muertos").
+        before = last_set()[idx]
+        if before is not None and before.sentence > frame.sentence:
+            frame = before
+    if frame is None and doc.sentences[idx].line_index < _HEAD_LINES:
+        frame = _incident_frame(doc, idx)
+    if frame is None or frame.date.start is None:
+        return None, None, "unknown", None
+    return _as_period(frame.date)
+
+
+_HEAD_LINES = 2  # the heading and the lead
+_INCIDENT_DAYS = 31  # the longest span read as the date of an incident
+_INCIDENT_REACH = 8  # how many sentences after the heading or lead may date its incident
+
+
+def _incident_frame(doc: Document, idx: int) -> Frame | None:
+    """A heading or lead with no time words reports an incident the body dates ("31 dead in prison" ...
+    "found dead Sunday afternoon"): the first date of a day or a span of days in the sentences after it,
+    a dateline (a line that is only a date) excepted."""
+    for j in range(idx + 1, min(len(doc.sentences), idx + 1 + _INCIDENT_REACH)):
+        f = doc.frame(j)
+        if f is None or f.origin != OWN or f.sentence != j or f.date.start is None or f.date.end is None:
+            continue
+        if len(doc.sentences[j].text) - len(f.date.date_text) < 8:
+            continue  # a dateline: the day of publication
+        if (f.date.end - f.date.start).days < _INCIDENT_DAYS:
+            return f
+    return None
+
+
+_SAME_PART_OF_YEAR = re.compile(
+    r"\b(?:same|mism[oa]s?)\s+(?:\w+\s+)?(?:months?|period|quarter|weeks?|days?|time|mes(?:es)?|per[ií]odo|"
+    r"trimestre|semanas?|d[ií]as|lapso)\s+(?:of|in|de|del)\s+(?:the\s+|el\s+)?(?P<year>\d{4})\b",
+    re.IGNORECASE,
+)
+
+
+def _same_part_of(text: str, period: Period, doc: Document, idx: int) -> Period:
+    """ "the same period of 2022", "el mismo periodo del 2022": the part of the year the discourse speaks
+    of (the frame before the sentence: "1 January to 2 July 2023"), in 2022, rather than all of 2022."""
+    same = _SAME_PART_OF_YEAR.search(text)
+    if same is None or period[0] is None or int(same.group("year")) != period[0].year:
+        return period
+    frame = doc.previous_frame(idx)
+    if frame is None or frame.date.start is None or frame.date.end is None:
+        return period
+    start, end = frame.date.start, frame.date.end
+    years = start.year - period[0].year
+    if years <= 0 or start.year != end.year or (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return period
+    shifted = _shift_back(_as_period(frame.date), years)
+    return shifted[0], shifted[1], _as_period(frame.date)[2], period[3]
+
+
+def _last_set(doc: Document) -> list[Frame | None]:
+    """For each sentence, the last frame an earlier sentence set with a date of its own (one pass)."""
+    out: list[Frame | None] = []
+    last: Frame | None = None
+    for i, f in enumerate(doc.frames):
+        out.append(last)
+        if f is not None and f.origin == OWN and f.sentence == i and f.date.start is not None:
+            last = f
+    return out
 
 
 def _period_before(doc: Document, idx: int) -> Period | None:
@@ -205,10 +394,6 @@ def _period_before(doc: Document, idx: int) -> Period | None:
         return None
     dates = [d for d in doc.dates(idx - 1) if d.kind != "baseline"]
     return _as_period(dates[-1]) if dates else None
-
-
-def _in_dates(m: NumberMention, dates: list[DateMention]) -> bool:
-    return any(m.start < d.char_end and d.char_start < m.end for d in dates)
 
 
 Period = tuple[dt.date | None, dt.date | None, str, str | None]  # start, end, precision, text
@@ -230,16 +415,17 @@ def _period(
     nxt: NumberMention | None,
     dates: list[DateMention],
     change: bool,
-    earlier: list[Period],
+    earlier: Period | None,
     published: PublicationDate,
     before_date: _Before,
 ) -> tuple[Period, Baseline]:
     """The period a number refers to and, for a change, its baseline (``before_date``: the words before
-    the sentence's dates, read once for all its numbers)."""
+    the sentence's dates, read once for all its numbers; ``earlier``: the last period an earlier number
+    of the sentence took from a date, if any; ``dates`` in text order)."""
     seg_before = (prev.unit_end if prev else 0, m.qualifier_start)
     seg_after = (m.unit_end, nxt.qualifier_start if nxt else len(text))
-    before = [d for d in dates if seg_before[0] <= d.char_start and d.char_end <= seg_before[1]]
-    after = [d for d in dates if seg_after[0] <= d.char_start and d.char_end <= seg_after[1]]
+    before = _dates_within(dates, before_date.date_starts, seg_before)
+    after = _dates_within(dates, before_date.date_starts, seg_after)
 
     def is_baseline(d: DateMention) -> bool:
         return d.kind == "baseline" or (
@@ -249,7 +435,8 @@ def _period(
         )
 
     def is_comparison(d: DateMention) -> bool:  # "the highest since 2018" does not date the figure
-        return before_date.comparative(d.char_start)
+        # (nor "police said on Saturday": the day of the report, not of what it reports)
+        return before_date.comparative(d.char_start) or before_date.reporting(d.char_start)
 
     base = next((d for d in after if is_baseline(d)), None)
     own_after = [d for d in after if not is_baseline(d) and not is_comparison(d)]
@@ -276,13 +463,8 @@ def _period(
     if chosen is None:
         # No date of its own: the period of an earlier number in the sentence, else the sentence's only date
         # ("Police seized 7 tonnes and arrested 1,200 people in 2023").
-        inherited = next((p for p in reversed(earlier) if p[3] is not None), None)
-        own = [
-            d
-            for d in dates
-            if d.kind != "baseline"
-            and not before_date.baseline(d.char_start)
-        ]
+        inherited = earlier
+        own = before_date.own_dates(dates)
         if inherited is None and len(own) == 1 and own[0].char_start > m.end:
             between = text[m.unit_end : own[0].char_start]
             if _COORDINATION.search(between) and not CLAUSE_BREAK.search(between):
@@ -317,13 +499,29 @@ def _in_closed_clause(text: str, start: int, d: DateMention, end: int) -> bool:
     return bool(_OTHER_CLAUSE.search(text, start, d.char_start)) and bool(_CLAUSE_CLOSE.search(text, d.char_end, end))
 
 
+def _dates_within(dates: list[DateMention], starts: list[int], seg: tuple[int, int]) -> list[DateMention]:
+    """The dates inside ``seg`` (``starts``: their char_start, in order; a bisection, not a scan, so a
+    sentence of many numbers and dates stays linear)."""
+    lo, hi = bisect_left(starts, seg[0]), bisect_left(starts, seg[1])
+    return [d for d in dates[lo:hi] if d.char_end <= seg[1]]
+
+
 class _Before:
     """What the words right before a position of a sentence say of a date there (memoised: every
     number of the sentence asks about the same dates)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, dates: list[DateMention] | None = None) -> None:
         self.text = text
         self._memo: dict[tuple[str, int], bool] = {}
+        self.date_starts = [d.char_start for d in dates or ()]
+        self._own: list[DateMention] | None = None
+
+    def own_dates(self, dates: list[DateMention]) -> list[DateMention]:
+        """The sentence's dates that are not the comparison side of a change (computed once)."""
+        if self._own is None:
+            self._own = [d for d in dates if d.kind != "baseline" and not self.baseline(d.char_start)
+                         and not self.reporting(d.char_start)]
+        return self._own
 
     def _ask(self, pattern: re.Pattern[str], key: str, pos: int) -> bool:
         found = self._memo.get((key, pos))
@@ -338,6 +536,10 @@ class _Before:
     def comparative(self, pos: int) -> bool:
         """A superlative's reference ("the highest since"), which does not date the figure."""
         return self._ask(_COMPARATIVE_BEFORE, "comparative", pos)
+
+    def reporting(self, pos: int) -> bool:
+        """A date of the report ("police said on Saturday", "informó este lunes"), not of the figure."""
+        return self._ask(_REPORTING_BEFORE, "reporting", pos)
 
     def since(self, pos: int) -> bool:
         """ "since 2021", "desde 2021": the start of a span running to the present."""
@@ -519,7 +721,8 @@ def _row(
         "country_code": country,
         "place": place,
         "attributed_to": attributed,
-        "value_text": m.text,
+        # a mass normalised to tonnes keeps the number as written with its unit ("253kg", "800 kilos")
+        "value_text": sent.text[m.start : m.unit_end] if m.unit == "tonnes" else m.text,
         "quote": sent.text,
         "char_start": sent.start,
         "char_end": sent.end,
@@ -532,25 +735,24 @@ def _dedup(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     Two mentions are the same figure when value, bounds, unit, metric and change agree and
     their periods do not contradict (one may be undated, as headlines often are).
     """
-    kept: list[dict[str, Any]] = []
+    # Rows are grouped by figure (a dict, not a scan of every kept row: many distinct numbers stay linear).
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for r in rows:
         key = (r["value"], r["value_high"], r["unit"], r["is_change"], r["metric"])
-        twin = next(
+        group = groups.setdefault(key, [])
+        i = next(
             (
-                k
-                for k in kept
-                if (k["value"], k["value_high"], k["unit"], k["is_change"], k["metric"]) == key
-                and (
-                    k["period_start"] is None
-                    or r["period_start"] is None
-                    or (k["period_start"], k["period_end"]) == (r["period_start"], r["period_end"])
-                )
+                i
+                for i, k in enumerate(group)
+                if k["period_start"] is None
+                or r["period_start"] is None
+                or (k["period_start"], k["period_end"]) == (r["period_start"], r["period_end"])
             ),
             None,
         )
-        if twin is None:
-            kept.append(r)
-        elif len(r["quote"]) > len(twin["quote"]) or (twin["period_start"] is None and r["period_start"]):
-            kept[kept.index(twin)] = r
+        if i is None:
+            group.append(r)
+        elif len(r["quote"]) > len(group[i]["quote"]) or (group[i]["period_start"] is None and r["period_start"]):
+            group[i] = r
     order = {id(r): i for i, r in enumerate(rows)}
-    return sorted(kept, key=lambda r: order[id(r)])  # article order
+    return sorted((r for group in groups.values() for r in group), key=lambda r: order[id(r)])  # article order

@@ -5,6 +5,14 @@ A cue is written in a small syntax kept readable in YAML (see
 ``a|b`` for alternatives, ``...``/``...N``/``...M-N`` for gaps of words and
 ``*'s`` for any possessive.  Matching is case-insensitive and ignores accents.
 
+Lemmas: in an index built with ``lemmas=True`` a cue word that is a lemma (a base form:
+``arrest``, ``detener``) stands for every word whose lemma it is (arrested, arrests,
+arresting; detuvo, detenidos), by spaCy's lookup lemmatizer tables for English and
+Spanish (the ``spacy-lookups-data`` package, read offline).  ``=word`` keeps a base form
+to itself ("=accord": not "according"), accents included when the text it reads keeps them
+("=anunció": not the noun "anuncio", which folds the same).  Words already inflected match only
+themselves.
+
 Why not one big alternation: Python's ``re`` tries every alternative at every
 position, which costs milliseconds per article with hundreds of cues.  Here
 cues are indexed by their first word, so each word of the text costs one or
@@ -23,6 +31,8 @@ from itertools import accumulate, compress
 from operator import add
 from typing import Any
 
+from spacy.util import load_language_data, registry
+
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 _WORD_SPLIT = re.compile(f"({_WORD.pattern})")  # (split keeps the words it cuts at)
 _GAP = re.compile(r"^\.\.\.(?:(\d+)(?:-(\d+))?)?$")
@@ -30,7 +40,10 @@ _GAP_WORD = r"[^\s;:!?()\[\]]+\s+"
 _STAR = r"[\w'’-]*"
 _POSSESSIVE = "*'s"
 _ANY = "\x00any"  # index key of cues whose first word is a possessive
+_EXACT = "="  # a cue word written "=word" matches only itself, never its inflections
 _MEMO_MAX = 200_000
+LEMMA_LANGUAGES = ("en", "es")  # the lookup tables read, in this order when a word is in both
+_LEMMA_CHAIN = 2  # "detenidos" -> "detenido" -> "detener": the tables map some participles to adjectives
 
 
 @lru_cache(maxsize=1)
@@ -60,12 +73,76 @@ def fold(text: str) -> str:
     return _NON_ASCII.sub(_fold_run, text) if not text.isascii() else text
 
 
-def _word_pattern(word: str) -> str:
+@dataclass(frozen=True)
+class _LemmaTables:
+    lemma: dict[str, dict[str, str]]  # language -> folded lower-case word -> its lemma (folded)
+    # folded lemma -> the folded words whose lemma it is, in any language, space-separated (strings, not
+    # sets: hundreds of thousands of sets would be tracked, and walked, by the garbage collector)
+    forms: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def _lemma_tables() -> _LemmaTables:
+    """spaCy's lemma lookup tables (``spacy-lookups-data``), folded as the text is, read once.
+
+    The tables are keyed by the accented word; folded, two words may meet ("asesinó" and "asesino"):
+    the word then stands for both lemmas in ``forms`` (a cue on either lemma matches it).
+    """
+    lemma: dict[str, dict[str, str]] = {}
+    forms: dict[str, list[str]] = {}
+    for lang in LEMMA_LANGUAGES:
+        raw: dict[str, str] = load_language_data(registry.lookups.get(lang)["lemma_lookup"])
+        table: dict[str, str] = {}
+        for word, base in raw.items():
+            chain = [base]
+            while len(chain) < _LEMMA_CHAIN and chain[-1] in raw and raw[chain[-1]] != chain[-1]:
+                chain.append(raw[chain[-1]])
+            w = fold(word).lower()
+            table.setdefault(w, fold(chain[-1]).lower())
+            for b in chain:
+                forms.setdefault(fold(b).lower(), []).append(w)
+        lemma[lang] = table
+    return _LemmaTables(lemma, {k: " ".join(v) for k, v in forms.items()})
+
+
+@lru_cache(maxsize=4096)
+def lemma_forms(word: str) -> frozenset[str]:
+    """The words (folded, lower case) whose lemma is ``word`` (itself included)."""
+    w = fold(word).lower()
+    return frozenset(_lemma_tables().forms.get(w, "").split()) | {w}
+
+
+def lemma_of(word: str, language: str | None = None) -> str:
+    """The lemma of one folded word (``language``'s table first, then the others); the word itself
+    when no table knows it."""
+    tables = _lemma_tables().lemma
+    w = word.lower()
+    for lang in sorted(tables, key=lambda x: x != language):
+        if w in tables[lang]:
+            return tables[lang][w]
+    return w
+
+
+def _word_pattern(word: str, lemmas: bool = False) -> str:
     if word == _POSSESSIVE:
         return r"[\w-]+'s"
+    if word.startswith(_EXACT):
+        return re.escape(word[1:])
     star = word.endswith("*")
+    if lemmas and not star:
+        forms = sorted(lemma_forms(word), key=lambda f: (-len(f), f))
+        return "|".join(re.escape(f) for f in forms)
     body = re.escape(word.rstrip("*")).replace("'", "'")
     return body + (_STAR if star else "")
+
+
+def _index_keys(word: str, lemmas: bool) -> list[str]:
+    """The words a cue's first word files it under: itself, or every word whose lemma it is."""
+    if word.startswith(_EXACT):
+        return [word[1:]]
+    if lemmas and not word.endswith("*") and word != _POSSESSIVE:
+        return sorted(lemma_forms(word))
+    return [word]
 
 
 @dataclass(frozen=True)
@@ -77,10 +154,13 @@ class CompiledCue:
     last: tuple[str, ...]  # alternatives of its last word
     tail: re.Pattern[str] | None  # the cue ending where the searched span ends (filed by its last word)
     reach: int  # most words the cue can span
+    accents: tuple[str, ...] = ()  # "=word"s written with accents: the hit must hold one as written
 
 
-def compile_cue(cue: str) -> CompiledCue:
-    """Cue text -> regexes.  A cue that opens with a list of three or more words ("the|this|their ...
+def compile_cue(cue: str, lemmas: bool = False) -> CompiledCue:
+    """Cue text -> regexes (with ``lemmas``, a base-form word also matches its inflections).
+
+    A cue that opens with a list of three or more words ("the|this|their ...
     meeting") is filed under its last word and searched backwards from it: filing it under "the"
     would try it at every "the" of the text."""
     parts = fold(str(cue)).lower().split()
@@ -100,7 +180,7 @@ def compile_cue(cue: str) -> CompiledCue:
         alts = part.split("|")
         first = first or alts
         reach += 1
-        piece = "(?:" + "|".join(_word_pattern(a) for a in alts) + ")"
+        piece = "(?:" + "|".join(_word_pattern(a, lemmas) for a in alts) + ")"
         if out:
             out.append(r"\s+" + (f"(?:{_GAP_WORD}){{{gap[0]},{gap[1]}}}" if gap else ""))
         out.append(piece)
@@ -108,10 +188,13 @@ def compile_cue(cue: str) -> CompiledCue:
     body = "".join(out) + r"(?![\w-])"
     by_last = (len(first) >= 3 and len(parts) > 2 and _GAP.match(parts[1]) is not None
                and not any(a.endswith("*") or a == _POSSESSIVE for a in alts))
+    accents = tuple(a[1:].lower() for a in str(cue).split() for a in a.split("|")
+                    if a.startswith(_EXACT) and not a.isascii())
     return CompiledCue(
+        accents=accents,
         pattern=re.compile(body, re.IGNORECASE),
-        first=tuple(first),
-        last=tuple(alts),
+        first=tuple(k for a in first for k in _index_keys(a, lemmas)),
+        last=tuple(k for a in alts for k in _index_keys(a, lemmas)),
         tail=re.compile(r"(?<![\w'-])" + body + "$", re.IGNORECASE) if by_last else None,
         reach=reach,
     )
@@ -130,9 +213,12 @@ _Candidates = tuple[tuple[tuple["CompiledCue", Any], ...], tuple[tuple["Compiled
 
 
 class CueIndex:
-    """Cues filed by their first word (or last, see :func:`compile_cue`); ``find`` returns every match."""
+    """Cues filed by their first word (or last, see :func:`compile_cue`); ``find`` returns every match.
 
-    def __init__(self, cues: Iterable[tuple[str, Any]]) -> None:
+    With ``lemmas`` a cue word in its base form covers its inflections (see the module's docstring).
+    """
+
+    def __init__(self, cues: Iterable[tuple[str, Any]], lemmas: bool = False) -> None:
         self._exact: dict[str, list[tuple[CompiledCue, Any]]] = {}
         self._prefix: dict[str, list[tuple[CompiledCue, Any]]] = {}
         self._tail: dict[str, list[tuple[CompiledCue, Any]]] = {}
@@ -143,7 +229,7 @@ class CueIndex:
             if key in seen:
                 continue
             seen.add(key)
-            c = compile_cue(cue)
+            c = compile_cue(cue, lemmas)
             if c.tail is not None:
                 for alt in c.last:
                     self._tail.setdefault(alt, []).append((c, data))
@@ -189,7 +275,7 @@ class CueIndex:
             heads, tails = memo.get(words[i]) or self._candidates(words[i])
             for c, data in heads:
                 hit = c.pattern.match(folded, starts[i], end)
-                if hit:
+                if hit and (not c.accents or _accents_kept(tokens, hit.start(), hit.end(), c.accents)):
                     hits.append(CueHit(hit.start(), hit.end(), data))
             for c, data in tails:
                 lo = starts[max(span.start, i - c.reach - 1)]
@@ -199,11 +285,25 @@ class CueIndex:
         return hits
 
 
-class Tokens:
-    """The words of a folded text, computed once and shared by every index that reads it."""
+def _accents_kept(tokens: Tokens, start: int, end: int, accents: tuple[str, ...]) -> bool:
+    """The hit holds one of the accented words as written, or the text's accents are unknown."""
+    if tokens.original is None:
+        return True
+    words = set(_WORD.findall(tokens.original[start:end].lower()))
+    folded = {fold(a) for a in accents}
+    return not words & folded or bool(words & set(accents))
 
-    def __init__(self, folded: str) -> None:
+
+class Tokens:
+    """The words of a folded text, computed once and shared by every index that reads it.
+
+    ``language`` (BCP-47, optional) says which lemma table to read first for :attr:`lemmas`.
+    """
+
+    def __init__(self, folded: str, language: str | None = None, original: str | None = None) -> None:
         self.text = folded
+        self.language = language
+        self.original = original  # the text before folding (same offsets), when known
         low = folded.lower()
         if len(low) == len(folded):
             # lower() changed no length (it may for rare letters): the words of the lower-cased text are
@@ -225,6 +325,18 @@ class Tokens:
         """The words as written (in the folded text)."""
         return _WORD.findall(self.text)
 
+    @cached_property
+    def lemmas(self) -> list[str]:
+        """A lemma per word (folded, lower case; spaCy's lookup tables), the word itself when unknown."""
+        memo: dict[str, str] = {}
+        out = []
+        for w in self.words:
+            lemma = memo.get(w)
+            if lemma is None:
+                lemma = memo[w] = lemma_of(w, self.language)
+            out.append(lemma)
+        return out
+
     def span(self, start: int, end: int) -> range:
         """Indices of the words that start in ``[start, end)``."""
         return range(bisect_left(self.starts, start), bisect_left(self.starts, end))
@@ -239,7 +351,7 @@ class Tokens:
 @lru_cache(maxsize=4)  # both extractors read the same article
 def article_tokens(text: str) -> Tokens:
     """The words of an article's folded text."""
-    return Tokens(fold(text))
+    return Tokens(fold(text), original=text)
 
 
 def words(text: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:

@@ -92,6 +92,9 @@ class _Lexicon:
     month_counts: dict[str, int]
     prefilter: re.Pattern[str]
     dateline: re.Pattern[str]
+    name_words: re.Pattern[str]  # "avenida 9 de Octubre", "barrio 15 de Septiembre": a date in a name
+    counts: dict[str, int]  # "dos", "three", "a", "un": counts of units of time ("hace dos semanas")
+    seasons: dict[str, tuple[int, int]]  # season word -> (first month, last month)
 
 
 _MONTH_DASH = "-|–|—"
@@ -124,6 +127,7 @@ def _lexicon() -> _Lexicon:
     year = r"(?:1[89]\d\d|20\d\d)"
     ordinal = _alt(list(data["ordinals"]))
     weekday_index = {name: i for i, name in enumerate(data["weekdays"])} | data["weekdays_es"]
+    counts = {str(k).lower(): int(v) for k, v in data["unit_counts"].items()}
     weekday = literal_alternation(list(weekday_index))
     any_month = literal_alternation(surface)
     # Each alternative with patterns of what any of its matches contains, searched as written or (the
@@ -157,8 +161,11 @@ def _lexicon() -> _Lexicon:
          [rf"{any_month}(?:\s*(?:{_MONTH_DASH})\s*|\s+(?:and|to|through|until|y|a|hasta)\s+){any_month}"], []),
         (rf"(?P<my>(?P<my_mon>{mon})\.?(?:\s+(?:de|del))?,?\s+(?P<my_y>{year})(?!\d))", [any_month, year], []),
         (rf"(?P<md>(?P<md_mon>{mon})\.?\s+(?P<md_d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:]|[.,]\d))", [any_month], []),
-        (rf"(?P<dm>(?<!\d)(?P<dm_d>\d{{1,2}})\s+de\s+(?P<dm_mon>{mon}))", [any_month], []),
+        (rf"(?P<dm>(?<!\d)(?P<dm_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?(?P<dm_mon>{mon}))", [any_month], []),
         (r"(?P<dec>(?:the\s+|los\s+años\s+)?(?P<dec_y>1[89]\d0|20\d0)['’]?s(?!\w))", [r"\d0['’]?s"], []),
+        # "the summer of 2023", "el verano de 2023": the months of the season (lexicon: seasons)
+        (rf"(?P<sea>(?:(?:the|el|la)\s+)?(?P<sea_n>{_alt(list(data['seasons']))})\s+(?:of|de|del)\s+(?P<sea_y>{year})(?!\d))",
+         [rf"(?i:{_alt(list(data['seasons']))})\s+(?:of|de)"], []),
         (rf"(?P<wke>(?:(?:over|during|on)\s+)?the\s+(?P<wke_o>{ordinal})\s+weekend\s+of\s+"
          rf"(?:the\s+year|(?P<wke_mon>{mon_full})|(?P<wke_y>{year})))", [r"weekend\s+of"], []),
         # "in the past four years", "over the last 12 months", "los últimos tres años": back from publication
@@ -170,9 +177,17 @@ def _lexicon() -> _Lexicon:
         (r"(?P<rel>(?i:(?:earlier|later)\s+this\s+(?:month|week|year)|this\s+(?:month|week|year)|"
          r"last\s+(?:month|week|year)|next\s+(?:month|week|year)|the\s+(?:year|month)\s+before|"
          r"the\s+previous\s+(?:year|month)|a\s+year\s+(?:earlier|before|ago)|el\s+año\s+pasado|"
-         r"este\s+año|el\s+mes\s+pasado|este\s+mes|esta\s+semana)|\byesterday\b|\btoday\b|\bayer\b|\bhoy\b)",
-         [], ["month|week|year|año|mes|semana|yesterday|today|ayer|hoy"]),
-        (rf"(?P<wd>(?:(?P<wd_w>last|next|this)\s+)?(?P<wd_n>{weekday})(?![\w]))", [weekday], []),
+         r"este\s+año|el\s+mes\s+pasado|este\s+mes|esta\s+semana|la\s+semana\s+pasada|"
+         r"la\s+pr[oó]xima\s+semana|la\s+semana\s+pr[oó]xima|el\s+pr[oó]ximo\s+(?:mes|año)|"
+         r"el\s+(?:mes|año)\s+pr[oó]ximo)|\byesterday\b|\btoday\b|\bayer\b|\bhoy\b|\banoche\b|\banteayer\b)",
+         [], ["month|week|year|año|mes|semana|yesterday|today|ayer|hoy|anoche|anteayer"]),
+        # "hace dos semanas", "three days ago": back from publication
+        (rf"(?P<ago>(?i:hace\s+(?P<ago_n>\d{{1,2}}|{_alt(list(counts))})\s+(?P<ago_u>d[ií]as?|semanas?|mes(?:es)?|"
+         rf"años?)|(?P<ago_n2>\d{{1,2}}|{_alt(list(counts))})\s+(?P<ago_u2>days?|weeks?|months?|years?)\s+ago)(?!\w))",
+         [], [r"hace\s|\sago\b"]),
+        # "el pasado lunes", "el lunes pasado", "este miércoles", "el próximo viernes"
+        (rf"(?P<wd>(?:(?P<wd_w>last|next|this|(?i:este|el\s+pasado|el\s+pr[oó]ximo))\s+)?(?P<wd_n>{weekday})"
+         rf"(?:\s+(?P<wd_a>pasado|pr[oó]ximo))?(?![\w]))", [weekday], []),
         (rf"(?P<mo>(?P<mo_mon>{mon_full})(?:['’]s)?(?![\w\d]|\s+\d))", [any_month], []),
         (rf"(?P<y>(?<![\d$€£.,/\-])(?P<y_y>{year})(?![\d%]|[.,]\d|-\w))", [year], []),
     ]
@@ -194,8 +209,11 @@ def _lexicon() -> _Lexicon:
         weekday_index=weekday_index,
         month_counts={str(k).lower(): int(v) for k, v in data["month_counts"].items()},
         dateline=re.compile(rf"(?i)^\W*(?:{_alt(data['dateline_cues'])})\b\W*"),
+        name_words=re.compile(rf"(?i)\b(?:{_alt(data['name_words'])})\.?\s+(?:\w+\s+)?(?:(?:del?|of)\s+)?$"),
+        counts=counts,
+        seasons={str(k).lower(): (int(v[0]), int(v[1])) for k, v in data["seasons"].items()},
         prefilter=re.compile(rf"\d|(?<!\w)(?:{mon}|{weekday}|(?i:(?:weeks?|weekend|months?|years?|days|decades?|today|"
-                             r"yesterday|ayer|hoy|años?|mes(?:es)?|semanas?|d[ií]as|d[eé]cadas?)\b))"),
+                             r"yesterday|ayer|hoy|anoche|anteayer|años?|mes(?:es)?|semanas?|d[ií]as|d[eé]cadas?)\b))"),
     )
 
 
@@ -295,7 +313,14 @@ def _relative(words: str, published: PublicationDate) -> tuple[dt.date | None, d
     w = " ".join(words.lower().split())
     pub, precision = published.start, published.precision
     tokens = set(w.split())
-    shift = 0 if tokens & {"this", "este", "esta", "today", "hoy"} else (1 if "next" in tokens else -1)
+    shift = 0 if tokens & {"this", "este", "esta", "today", "hoy"} else (
+        1 if tokens & {"next", "próximo", "próxima", "proximo", "proxima"} else -1)
+    if "earlier" in tokens and pub is not None and published.end is not None and shift == 0:
+        # "earlier this year", "earlier this month": from the start of the period to publication
+        if tokens & {"year", "año"}:
+            return dt.date(pub.year, 1, 1), published.end, "year" if precision == "year" else "range"
+        if tokens & {"month", "mes"} and precision in ("day", "month"):
+            return dt.date(pub.year, pub.month, 1), published.end, "month" if precision == "month" else "range"
     if tokens & {"year", "año"}:
         return (*_year(pub.year + shift), "year") if pub else (None, None, "year")
     if tokens & {"month", "mes"}:
@@ -309,7 +334,7 @@ def _relative(words: str, published: PublicationDate) -> tuple[dt.date | None, d
         return (*_week(pub, shift), "range")
     if pub is None or precision != "day":  # yesterday / today need the publication day
         return None, None, "day"
-    day = pub + dt.timedelta(days=shift)
+    day = pub + dt.timedelta(days=-2 if "anteayer" in tokens else shift)
     return day, day, "day"
 
 
@@ -397,6 +422,11 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
     elif which == "dec":
         y = int(g["dec_y"])
         start, end, precision = dt.date(y, 1, 1), dt.date(y + 9, 12, 31), "decade"
+    elif which == "sea":
+        first, last = lx.seasons[g["sea_n"].lower()]
+        y = int(g["sea_y"])
+        start = dt.date(y - (first > last), first, 1)  # a winter from December runs into the year named
+        end, precision = _month_end(y, last), "range"
     elif which == "wke":
         ordinal = lx.ordinals[g["wke_o"].lower()]
         month = lx.months[g["wke_mon"].lower()] if g["wke_mon"] else None
@@ -432,21 +462,46 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
                 start = pub + dt.timedelta(days=(5 - pub.weekday()) % 7 or 7)
             end = start + dt.timedelta(days=1)
         precision, basis = "weekend", "relative"
+    elif which == "ago":
+        n = (g["ago_n"] or g["ago_n2"]).lower()
+        count = int(n) if n.isdigit() else lx.counts.get(n, 0)
+        unit = (g["ago_u"] or g["ago_u2"]).lower()
+        unit = {"d": "day", "s": "week", "m": "month", "a": "year", "w": "week", "y": "year"}[unit[0]]
+        precision, basis = {"day": "day", "week": "range", "month": "month", "year": "year"}[unit], "relative"
+        start = end = None
+        if count and published.start is not None and (published.precision == "day" or unit == "year"):
+            back = _back(published.start, count, unit)
+            if unit == "day":
+                start = end = back
+            elif unit == "week":
+                start, end = _week(back, 0)
+            elif unit == "month":
+                start, end = dt.date(back.year, back.month, 1), _month_end(back.year, back.month)
+            else:
+                start, end = _year(back.year)
     elif which == "rel":
         start, end, precision = _relative(g["rel"], published)
         basis = "relative"
     elif which == "wd":
-        if published.start is None or published.precision != "day":
+        w = " ".join(((g["wd_w"] or "") + " " + (g["wd_a"] or "")).lower().split())
+        ahead = w in ("next", "el próximo", "el proximo", "próximo", "proximo")
+        last = w in ("last", "el pasado", "pasado")
+        precision, basis = "day", "relative"
+        if published.start is None or published.end is None:
             start = end = None
+        elif published.precision != "day":
+            # Only the month of publication is known: a past weekday ("Ecuador extradited him on Sunday")
+            # lies in that month but for the first days, so the month is the honest interval.
+            start, end = (None, None) if ahead or published.precision != "month" else (published.start, published.end)
+            precision = "month"
         else:
             target = lx.weekday_index[g["wd_n"]]
             delta = (published.start.weekday() - target) % 7
-            if g["wd_w"] == "next":
+            if ahead:
                 start = published.start + dt.timedelta(days=(target - published.start.weekday()) % 7 or 7)
-            else:
-                start = published.start - dt.timedelta(days=delta or (7 if g["wd_w"] == "last" else 0))
+            else:  # "this Monday", "el pasado lunes": the latest such day on or before publication
+                start = published.start - dt.timedelta(days=delta or (7 if last else 0))
             end = start
-        precision, basis = "day", "relative"
     elif which == "mo":
         mon = g["mo_mon"]
         if mon in lx.ambiguous and not _after_cue(lx, before):
@@ -464,6 +519,8 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
         if re.match(r"\s*(?:per\s+100|percent|por\s+ciento)", after):
             return None
         start, end, precision = (*_year(int(g["y_y"])), "year")
+    if which in ("md", "dm", "dmy", "mdy", "mo") and lx.name_words.search(before):
+        return None  # "la avenida 9 de Octubre", "barrio 15 de Septiembre": a street's name
     if kind == "point" and _BASELINE_BEFORE.search(before):
         kind = "baseline"
     return DateMention(m.group(), m.start(), m.end(), start, end, precision, basis, kind)
@@ -487,12 +544,26 @@ def _find_dates(text: str, published: PublicationDate) -> tuple[DateMention, ...
     pattern = _pattern_for(lx, text)
     if pattern is None:
         return ()
-    out = []
+    out: list[DateMention] = []
     for m in pattern.finditer(text):
         mention = _mention(lx, m, text, published)
-        if mention is not None:
-            out.append(mention)
+        if mention is None:
+            continue
+        if out and _names_the_day(lx, out[-1], mention, text):
+            out.pop()  # "el martes 4 de marzo", "Friday, March 13": the weekday names the day that follows
+        out.append(mention)
     return tuple(out)
+
+
+def _names_the_day(lx: _Lexicon, weekday: DateMention, day: DateMention, text: str) -> bool:
+    """``weekday`` is a weekday right before ``day``, a day of the month ("martes 4 de marzo", "Friday,
+    March 13")."""
+    words = weekday.date_text.lower().split()
+    first = day.date_text.split()[0].lower().rstrip(".,") if day.date_text.split() else ""
+    of_month = first[:1].isdigit() or first in lx.months  # "4 de marzo", "March 8": not another weekday
+    return (bool(words) and words[-1] in {w.lower() for w in lx.weekday_index} and day.precision == "day"
+            and of_month
+            and re.fullmatch(r"[\s,]*(?:the\s+)?", text[weekday.char_end:day.char_start]) is not None)
 
 
 def _pattern_for(lx: _Lexicon, text: str) -> re.Pattern[str] | None:

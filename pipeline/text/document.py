@@ -25,7 +25,7 @@ from pipeline.text.discourse import OWN, Frame, find_anaphors, frames, setting_d
 from pipeline.text.furniture import caption_indices, is_furniture
 from pipeline.text.numbers import NumberMention, find_numbers
 from pipeline.text.places import PlaceMention, find_places, find_places_in
-from pipeline.text.sentences import Sentence, split_sentences
+from pipeline.text.sentences import Sentence, bound_sentences, split_sentences
 
 
 @dataclass(eq=False)
@@ -122,8 +122,11 @@ class Document:
 
 def read_article(text: str, published: PublicationDate, language: str = "en",
                  sentences: list[Sentence] | None = None) -> Document:
-    """Read ``text`` once into a :class:`Document` (``sentences`` when already split)."""
-    return Document(text, published, language, split_sentences(text) if sentences is None else sentences)
+    """Read ``text`` once into a :class:`Document` (``sentences`` when already split; one longer than
+    ``MAX_SENTENCE`` is read in clauses, so the work and the quotes stay bounded)."""
+    return Document(
+        text, published, language, bound_sentences(split_sentences(text) if sentences is None else sentences)
+    )
 
 
 def _start_of(m: PlaceMention | ActorMention) -> int:

@@ -46,6 +46,8 @@ class Vocabulary:
 
     metrics: dict[str, Metric]
     index: CueIndex
+    spelled_counts: re.Pattern[str]  # what a number in words counts when it is a statistic of metric `other`
+    generic_counts: frozenset[str]  # nouns that name no metric: the figure continues the topic before it
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,12 @@ def vocabulary() -> Vocabulary:
         cues += [
             (str(cue), (m["id"], kind)) for kind, words in (m.get("cues") or {}).items() for cue in words
         ]
-    return Vocabulary(metrics, CueIndex(cues))
+    counted = next((m.get("spelled_counts") or [] for m in spec if m["id"] == OTHER), [])
+    words = "|".join(r"\s+".join(map(re.escape, str(w).split())) for w in sorted(counted, key=len, reverse=True))
+    # up to three words between ("four other people were wounded"), not across a clause
+    spelled_counts = re.compile(rf"(?:\s+[^\W\d][\w'’-]*){{0,3}}?\s+(?:{words or '(?!)'})(?![\w])", re.IGNORECASE)
+    generic = next((m.get("generic_counts") or [] for m in spec if m["id"] == OTHER), [])
+    return Vocabulary(metrics, CueIndex(cues), spelled_counts, frozenset(fold(str(w)).lower() for w in generic))
 
 
 def find_cues(text: str, tokens: Tokens, vocab: Vocabulary, offset: int = 0) -> list[MetricCue]:
@@ -252,6 +259,7 @@ def label_numbers(
         word_starts = tokens.starts
     cues = find_cues(text, tokens, vocab, offset)
     requires: dict[str, bool] = {}
+    claimed: set[int] = set()  # numbers whose own words say they are `other` ("14 were injured")
     labels = [
         classify(
             text,
@@ -262,10 +270,12 @@ def label_numbers(
             cues,
             word_starts,
             requires,
+            claimed,
+            i,
         )
         for i, m in enumerate(mentions)
     ]
-    return siblings_share_metric(text, mentions, labels, vocab)
+    return siblings_share_metric(text, mentions, labels, vocab, claimed)
 
 
 def words_between(text: str) -> int:
@@ -282,8 +292,11 @@ def classify(
     cues: list[MetricCue],
     word_starts: list[int],
     requires: dict[str, bool],
+    claimed: set[int] | None = None,
+    index: int = 0,
 ) -> tuple[str, str | None]:
-    """Metric and subject of a number from the cue words around it."""
+    """Metric and subject of a number from the cue words around it (``index`` is added to ``claimed``
+    when cues of `other` itself win: "14 were injured")."""
     left_start = prev.unit_end if prev else 0
     right_end = nxt.qualifier_start if nxt else len(text)
     # The words around a number that speak of it stop at a clause break (", with the murder rate ...").
@@ -341,6 +354,8 @@ def classify(
         default=(0.0, OTHER),
     )
     metric = top[1] if top[0] >= (1.5 if m.spelled else 0.55) else OTHER
+    if metric == OTHER and top[1] == OTHER and top[0] > 0 and claimed is not None:
+        claimed.add(index)
     subject = subject_of(text, m, right_end) or (best_cue[metric][1] if metric in best_cue else None)
     return metric, subject
 
@@ -402,15 +417,20 @@ _BASELINE_LINK = re.compile(
 
 
 def siblings_share_metric(
-    text: str, mentions: list[NumberMention], labels: list[tuple[str, str | None]], vocab: Vocabulary
+    text: str,
+    mentions: list[NumberMention],
+    labels: list[tuple[str, str | None]],
+    vocab: Vocabulary,
+    claimed: set[int] | frozenset[int] = frozenset(),
 ) -> list[tuple[str, str | None]]:
     """A count without a cue of its own takes the metric of the number it is coordinated with.
 
     "held 50 guards and 7 police officers hostage", "reached 20,000 in 2023, up from 6,000 in 2022".
+    ``claimed``: numbers whose own words make them `other` ("killed 9 and 14 were injured").
     """
     out = list(labels)
     for i, m in enumerate(mentions):
-        if out[i][0] != OTHER or m.spelled:
+        if out[i][0] != OTHER or m.spelled or i in claimed:
             continue
         for j in (i - 1, i + 1):
             if not 0 <= j < len(mentions) or labels[j][0] == OTHER:
@@ -424,7 +444,7 @@ def siblings_share_metric(
             if baseline or (len(between) <= 40 and ";" not in between and _LINK.search(between)):
                 out[i] = (labels[j][0], out[i][1] or labels[j][1])
                 break
-    return _breakdowns_share_metric(text, mentions, out, vocab)
+    return _breakdowns_share_metric(text, mentions, out, vocab, claimed)
 
 
 # "killed 10 people, including eight in Guayaquil and two police officers": a breakdown of a count
@@ -439,7 +459,11 @@ _LIST_ITEM_LEAD = re.compile(r"(?:\b(?:and|or|y|o)|,)\s*$", re.IGNORECASE)
 
 
 def _breakdowns_share_metric(
-    text: str, mentions: list[NumberMention], labels: list[tuple[str, str | None]], vocab: Vocabulary
+    text: str,
+    mentions: list[NumberMention],
+    labels: list[tuple[str, str | None]],
+    vocab: Vocabulary,
+    claimed: set[int] | frozenset[int] = frozenset(),
 ) -> list[tuple[str, str | None]]:
     """Numbers after "including" / "among them" count parts of the number before it, so they measure
     what it measures ("arrested 200 people, including 15 police officers": arrests, not troops)."""
@@ -460,7 +484,8 @@ def _breakdowns_share_metric(
                       else not text[after : m.qualifier_start].strip())
             if m.unit != head.unit or CLAUSE_BREAK.search(text, after, m.qualifier_start) or not listed:
                 break
-            out[i] = (metric, out[i][1])
+            if i not in claimed:
+                out[i] = (metric, out[i][1])
             after = m.unit_end
     return out
 
@@ -473,7 +498,8 @@ def has_own_subject(text: str, m: NumberMention) -> bool:
 def is_change(text: str, m: NumberMention) -> bool:
     """ "a 371% increase", "skyrocketed by 429%", "up 20%", "doubled": a change against a baseline."""
     if m.unit == "other":
-        return m.value >= 1  # "doubled", "fivefold"; "two-thirds of" is a share
+        # "doubled", "fivefold"; "two-thirds of" is a share; "25.5 murders per day" an average
+        return m.spelled and not m.average and m.value >= 1
     if m.unit not in ("percent", "percentage_points", "count", "per_100k"):
         return False
     after = _CHANGE_AFTER.match(text, m.unit_end)

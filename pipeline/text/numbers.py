@@ -17,6 +17,7 @@ Unit surface forms come from ``schemas/vocab/units.yaml``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ import yaml
 from pipeline.text.alternation import literal_alternation
 
 UNITS_YAML = Path(__file__).resolve().parents[2] / "schemas" / "vocab" / "units.yaml"
+LEXICON_YAML = Path(__file__).resolve().parents[2] / "schemas" / "lexicon" / "numbers.yaml"
 
 # Units whose number is never a date part, a year or a time expression.
 STRONG_UNITS = frozenset({"percent", "percentage_points", "per_100k", "usd", "tonnes"})
@@ -43,7 +45,8 @@ class NumberMention:
     100,000").  ``qualifier_start`` is where a qualifier ("more than") begins
     (== ``start`` when there is none).  ``spelled`` marks numbers written in
     words or as a multiplicative word ("three", "doubled"): weaker evidence of
-    a statistic than digits.  ``scale`` is the factor a scale word applied.
+    a statistic than digits.  ``scale`` is the factor a scale word applied.  ``average`` marks a
+    per-time average ("25.5 murders per day"; unit ``other``), which is no multiplicative change.
     """
 
     text: str
@@ -59,6 +62,7 @@ class NumberMention:
     spelled: bool = False
     gap: str = ""
     scale: float = 1.0
+    average: bool = False
 
 
 # ---------------------------------------------------------------- numerals
@@ -292,6 +296,7 @@ class _UnitTables:
     suffix_unit: dict[str, str]
     weak_pp_re: re.Pattern[str]
     rate_re: re.Pattern[str]
+    rate_phrase_re: re.Pattern[str]
     factor: dict[str, float]
 
 
@@ -334,7 +339,60 @@ def _units() -> _UnitTables:
         suffix_unit=suffix_unit,
         weak_pp_re=re.compile(rf"(?:\s+|-)(?:{'|'.join(map(re.escape, weak))})\b", re.IGNORECASE),
         rate_re=re.compile(rf"(?P<gap>(?:\s+[^\W\d][\w'’-]*){{0,3}}?)\s+(?:{rate})", re.IGNORECASE),
+        rate_phrase_re=re.compile(rf"(?<![\w])(?:{rate})", re.IGNORECASE),
         factor=factor,
+    )
+
+
+# ---------------------------------------------------------------- kinds of number (from numbers.yaml)
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    age_nouns: frozenset[str]
+    age_verbs: frozenset[str]
+    age_pronoun: frozenset[str]  # "he was", "who is"
+    clock_after: re.Pattern[str]
+    clock_before: frozenset[str]
+    place_after: re.Pattern[str]  # a length unit, a bracket, then a word that places ("50 meters from")
+    conversion: re.Pattern[str]  # "pounds)" after a bracketed number
+    per_time: re.Pattern[str]  # "murders per day", "muertes violentas diarias"
+    average_before: re.Pattern[str]  # "un promedio diario de", "the average was"
+
+
+def _words_alt(words: list[str]) -> str:
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    spec = yaml.safe_load(LEXICON_YAML.read_text(encoding="utf-8"))
+    length, place = _words_alt(spec["length_units"]), _words_alt(spec["place_after"])
+    # Words between a number and "per day" that name what is counted: not function words ("on a day").
+    gap = r"(?:\s+(?!(?:on|in|at|the|of|that|which|en|el|la|de|del|que|un|una|y|and)\b)[^\W\d][\w'’-]*){0,3}?"
+    return _Lexicon(
+        age_nouns=frozenset(w.lower() for w in spec["age_person_nouns"]),
+        age_verbs=frozenset(w.lower() for w in spec["age_verbs_es"]),
+        age_pronoun=frozenset(f"{a} {b}" for a in spec["age_subjects_en"] for b in spec["age_copulas_en"]),
+        clock_after=re.compile(
+            rf"\s*(?:[-–]\s*\d{{1,2}}[.:]?\d{{2}}\s*)?(?:{_words_alt(spec['clock_after'])})(?![\w])", re.IGNORECASE
+        ),
+        clock_before=frozenset(w.lower() for w in spec["clock_before"]),
+        place_after=re.compile(
+            rf"\s*(?:{length})(?![\w])(?:\s*\([^()]{{0,40}}\))?\s+(?:{place})\b", re.IGNORECASE
+        ),
+        conversion=re.compile(rf"\s*(?:{_words_alt(spec['conversion_units'])})\s*\)", re.IGNORECASE),
+        per_time=re.compile(
+            rf"(?P<gap>{gap})\s+(?:(?:{_words_alt(spec['per_words'])})\s+(?:{_words_alt(spec['time_units'])})"
+            rf"|(?:{_words_alt(spec['daily_words'])}))(?![\w])"
+            r"(?!\s+(?:after|before|later|earlier|ago|since|despu[eé]s|antes)\b)",  # "a day after": no rate
+            re.IGNORECASE,
+        ),
+        average_before=re.compile(
+            # ("the average age of the 30 victims": an age is averaged, not the 30)
+            rf"\b(?:{_words_alt(spec['average_words'])})\b(?!\s+(?:age|edad)\b)(?:\s+[^\W\d][\w'’-]*){{0,5}}\s*$",
+            re.IGNORECASE,
+        ),
     )
 
 
@@ -438,11 +496,14 @@ _WEEKDAYS = (
     "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
     "lunes|martes|miércoles|jueves|viernes|sábado|domingo"
 )
-_MONTH_AFTER = re.compile(rf"(?:\s+of|\s+de)?\s+(?:{_MONTHS})\b")
+# Spanish abbreviations in datelines ("22 dic (EFE)"); "mar" and "may" are ordinary words, left out.
+_MONTH_AFTER = re.compile(
+    rf"(?:\s+of|\s+de)?\s+(?:(?:{_MONTHS})\b|(?:ene|feb|abr|jun|jul|ago|sept?|set|oct|nov|dic)(?![\w]))"
+)
 # Whole spans that hold digits but no statistic: dated forms, clock times, phone numbers.
 _MASK_RE = re.compile(
     r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}/\d{1,4}\b"
-    r"|\b\d{1,2}[:h]\d{2}\b(?:\s*(?:a\.m\.|p\.m\.|am|pm))?"
+    r"|\b\d{1,2}[:h]\d{2}(?:hs|hrs|h)?\b(?:\s*(?:a\.m\.|p\.m\.|am|pm))?"
     r"|\b\d{1,2}(?:\.\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock)"
     r"|(?:\+\d{1,3}|\(\d{2,4}\))(?:[\s.-]?\(?\d{1,4}\)?){2,5}"
     r"|\b\d{2,4}[\s.-]\d{3,4}[\s.-]\d{4}\b",
@@ -455,7 +516,7 @@ _AGE_AFTER = re.compile(r"(?:-|\s)?years?[- ]old\b|-year-|\s?años de edad|\s?-?
 _MONTH_WORDS = frozenset(_MONTHS.split("|")) | frozenset(_WEEKDAYS.split("|"))
 _RANK_WORDS = frozenset(
     str.split(
-        "no. nº n.º # number número top ranked ranks rank puesto decree article law resolution case "
+        "no. nº n.º n° nro nro. núm. # number número top ranked ranks rank puesto decree article law resolution case "
         "chapter section room cell block pavilion route highway km kilometer kilómetro decreto artículo "
         "ley resolución pabellón celda sección ruta line flight vuelo code código phase fase level nivel "
         "grade class tier episode season "
@@ -479,13 +540,15 @@ _YEAR_CONTEXT_WORDS = frozenset(
 )
 _TIME_WORDS = frozenset(
     str.split(
+        # ("during" / "durante" are not here: "durante 60 días" is a duration; "during the past two weeks"
+        # is caught by "past")
         "past last next previous coming recent first final following these those within in after before "
-        "during "
-        "every each últimos últimas próximos próximas primeros primeras hace en tras durante cada"
+        "every each últimos últimas próximos próximas primeros primeras hace en tras cada"
     )
 ) | {"dentro de"}
 _VAGUE_FILLERS = frozenset({"few", "several", "couple", "of"})
 _CAP_WORD = re.compile(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+")
+_ACRONYM = re.compile(r"[A-Z]{2,5}")  # "ECU 911", "SIS 24": an acronym's number is part of a name
 _STOP_BEFORE_NAME = frozenset('.!?:"“(—–-')
 _TAIL_TOKEN = re.compile(r"\S+")
 _GLUED_LETTER = re.compile(r"[^\W\d_]")
@@ -566,50 +629,74 @@ def find_numbers(
                 found.append(mention)
     if has_digit:
         # Dates, clock times and phone numbers need one of these marks: skip the scan when none is there.
-        masked = (
+        masked = SpanIndex(
             [m.span() for m in _MASK_RE.finditer(text)]
             if (_MASK_MARKS.search(text) or not words.isdisjoint(_CLOCK_WORDS))
             else []
         )
+        taken_before = SpanIndex(taken)
+        units_before = SpanIndex([(f.start, f.unit_end) for f in found])
+        # Digits are read left to right and a mention starts at or before its match: a later match
+        # falls in an earlier one's unit exactly when it starts before the furthest end read so far.
+        reach = -1
         for m in _NUM_RE.finditer(text):
-            a, b = m.span()  # (_overlaps and _inside_unit written out: this loop is hot)
+            a, b = m.span()
             if (
-                masked
-                and any(a < y and x < b for x, y in masked)
-                or taken
-                and any(a < y and x < b for x, y in taken)
-                or found
-                and any(f.start <= a < f.unit_end for f in found)
+                a < reach
+                or masked.overlaps(a, b)
+                or taken_before.overlaps(a, b)
+                or units_before.overlaps(a, a + 1)
             ):
                 continue
             mention = _digits(text, m, has_percent)
             if mention:
                 found.append(mention)
                 taken.append((mention.start, mention.unit_end))
+                reach = max(reach, mention.unit_end)
     if spelled:
+        taken_all = SpanIndex(taken)
+        units = SpanIndex([(f.start, f.unit_end) for f in found])
         for m in _WORDS_RE.finditer(text):
-            if _overlaps(m.span(), taken) or _inside_unit(m.start(), found):
+            a, b = m.span()
+            if taken_all.overlaps(a, b) or units.overlaps(a, a + 1):
                 continue
             mention = _words(text, m, has_percent)
             if mention:
                 found.append(mention)
-    found = [f for f in found if f.unit in STRONG_UNITS or not _overlaps((f.start, f.end), exclude)]
+    if exclude:
+        excluded = SpanIndex(exclude)
+        found = [f for f in found if f.unit in STRONG_UNITS or not excluded.overlaps(f.start, f.end)]
     found.sort(key=lambda f: f.start)
-    return _inherit_units(text, _merge_ranges(text, found))
+    found = _merge_ranges(text, found)
+    if "out of" in low or "de cada" in low:
+        found = _merge_shares(text, found)
+    found = _rates_after_phrase(text, found)
+    return _inherit_units(text, _averages(text, found))
 
 
 # ---------------------------------------------------------------- readers
 
 
-def _overlaps(span: tuple[int, int], spans: object) -> bool:
-    a, b = span
-    return any(a < y and x < b for x, y in spans)  # type: ignore[attr-defined]
+class SpanIndex:
+    """Spans (start, end) that answer "does any overlap [a, b)?" in O(log n): sorted by start, with the
+    furthest end reached by each prefix (a scan of every span per query made dense text quadratic)."""
+
+    def __init__(self, spans: object) -> None:
+        ordered = sorted(spans)  # type: ignore[call-overload]
+        self.starts = [x for x, _ in ordered]
+        self.reach: list[int] = []
+        furthest = -1
+        for _, y in ordered:
+            furthest = max(furthest, y)
+            self.reach.append(furthest)
+
+    def overlaps(self, a: int, b: int) -> bool:
+        """True when a span starts before ``b`` and ends after ``a``."""
+        k = bisect_left(self.starts, b)
+        return k > 0 and self.reach[k - 1] > a
 
 
-def _inside_unit(pos: int, found: list[NumberMention]) -> bool:
-    return any(f.start <= pos < f.unit_end for f in found)
-
-
+@lru_cache(maxsize=64)  # asked for each number of a sentence; str caches its hash, so a look-up is cheap
 def _is_title_case(text: str) -> bool:
     """Headlines in Title Case: capitalised words there are not evidence of a name."""
     words = re.findall(r"[A-Za-zÁÉÍÓÚÑáéíóúñ][\w'’]*", text)
@@ -645,10 +732,51 @@ def _last(tail: Tail, k: int = 1) -> str:
 def _not_a_name(tail: Tail) -> bool:
     """True unless a capitalised, not sentence-initial word comes right before ("the Zonal 8 prison")."""
     words, glued = tail
-    if glued or len(words) < 2 or not _CAP_WORD.fullmatch(words[-1][1]):
+    if glued or len(words) < 2 or not (_CAP_WORD.fullmatch(words[-1][1]) or _ACRONYM.fullmatch(words[-1][1])):
         return True
     w = words[-1][1]
     return w.lower() in _NOT_NAME_WORDS or w in _MONTH_WORDS or words[-2][1][-1] in _STOP_BEFORE_NAME
+
+
+_DIGIT_BEFORE = re.compile(r"\d\s*$")
+_HALF_BEFORE = re.compile(r"\bmedio\s+$", re.IGNORECASE)
+_GLUED_UNIT = re.compile(r"(?:kg|kgs|kilos|tn)(?![\w])", re.IGNORECASE)  # "253kg": a mass, not a name
+_CLOCK_FORM = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d|(?:[01]\d|2[0-3])[0-5]\d")
+_AGE_END = re.compile(r"\s*(?:[.,;)]|$|\s*(?:when|at the time|and)\b)", re.IGNORECASE)
+_YEARS_AFTER = re.compile(r"\s+años\b", re.IGNORECASE)
+_DENOMINATOR_BEFORE = frozenset({"per", "cada", "por", "every"})
+_BRACKET_BEFORE = re.compile(r"\d\S*(?:\s+[^\W\d][\w.]*){0,2}\s*\(\s*(?:[^\W\d][\w'’]*\s+){0,2}$")
+
+
+def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, tail: Tail) -> bool:
+    """Numbers in digits that are no statistic by what they are: an age ("de 45 años", "He was 59."),
+    a time of day ("0800 GMT", "22.00 hora local", "at 1500"), a distance that places an incident
+    ("50 meters from"), a conversion in brackets ("(about 557 pounds)"), a rate's denominator
+    ("per 100,000")."""
+    lex = _lexicon()
+    last, last2 = _last(tail), _last(tail, 2)
+    if _YEARS_AFTER.match(rest) and (
+        last in lex.age_verbs
+        or last2 in lex.age_verbs
+        or last == "de"
+        and len(tail[0]) >= 2
+        and (tail[0][-2][1].endswith(",") or tail[0][-2][1].lower() in lex.age_nouns)
+    ):
+        return True  # "El alcalde, de 38 años,", "un joven de 17 años", "tenía 29 años"
+    if last2 in lex.age_pronoun and _AGE_END.match(rest):
+        return True  # "He was 59."
+    if _CLOCK_FORM.fullmatch(num_text) and (
+        lex.clock_after.match(rest)
+        or len(num_text) == 4
+        and (last in lex.clock_before or last2 in lex.clock_before)
+        and not _PLURAL_NOUN_AFTER.match(rest)  # "around 1500 soldiers" is a count
+    ):
+        return True  # "0800 GMT", "(0400-1000 GMT)", "22.00 hora local", "began at 1500"
+    if lex.place_after.match(rest):
+        return True  # "50 meters from the entrance", "95 kilómetros al norte"
+    if lex.conversion.match(rest) and _BRACKET_BEFORE.search(text, max(0, start - 40), start):
+        return True  # "253kg (around 557 pounds)": the same figure in other units
+    return value in (1e3, 1e4, 1e5, 1e6) and (last in _DENOMINATOR_BEFORE or last2 == "for every")
 
 
 def _digits(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | None:
@@ -670,7 +798,7 @@ def _digits(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | N
 
     # Not statistics: ordinals, glued letters ("1990s", "5G"), ages, "at 3 in the morning"; ranks, names,
     # dates, times.
-    if _NOT_A_FIGURE_AFTER.match(rest):
+    if _NOT_A_FIGURE_AFTER.match(rest) and not _GLUED_UNIT.match(rest):
         return None
     if prefix:
         start = prefix.start()
@@ -681,6 +809,8 @@ def _digits(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | N
     last, last2 = _last(tail), _last(tail, 2)
     if last in _RANK_WORDS or last in _AGE_WORDS or last2 in _AGE_WORDS:
         return None
+    if not currency and _not_a_count(text, start, num_text, value * scale, rest, tail):
+        return None
     if not currency and not _not_a_name(tail) and not _is_title_case(text):
         return None  # "the Zonal 8 prison", "Article 5"
     integer = value.is_integer() and "," not in num_text and "." not in num_text
@@ -690,6 +820,8 @@ def _digits(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | N
     qualifier, q_start, unit_end = _qualify(text, start, unit_end, tail)
     if unit not in STRONG_UNITS and not scale_word:
         words = tail[0] if not glued else []
+        while words and words[-1][1] in ("-", "–", "—", "/"):
+            words = words[:-1]  # a dateline "Jan - 18 - 2024"
         month_word = words[-1][1].rstrip(".,") if words else ""
         if month_word.lower() == "the" and len(words) >= 2:  # "March the 5th"
             month_word = words[-2][1].rstrip(".,")
@@ -715,7 +847,7 @@ def _digits(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | N
     if currency and _PER_PERIOD_AFTER.match(text, unit_end):
         return None  # "$1.99 a month": a subscription price
     return _mention(
-        text, start, end, value * scale * factor, qualifier, unit, unit_end, q_start, False, gap, scale
+        text, start, end, _converted(value * scale, factor), qualifier, unit, unit_end, q_start, False, gap, scale
     )
 
 
@@ -723,6 +855,10 @@ def _read_unit(text: str, end: int, has_percent: bool) -> tuple[str, int, str, f
     """The unit written right after a number: (unit, where it ends, gap words, conversion factor)."""
     units = _units()
     rest = text[end:]
+    g = _GLUED_UNIT.match(rest)
+    if g:
+        word = _norm(g.group())
+        return units.suffix_unit.get(word, "tonnes"), end + g.end(), "", units.factor.get(word, 0.001)
     m = units.suffix_re.match(rest)
     if m:
         if m.group("w") is None:
@@ -792,8 +928,10 @@ def _words(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | No
     if not tokens:
         return None
     first = tokens[0]
-    if first in _WORD_SCALES and first not in ("mil", "cien") and not art:
-        return None  # "few hundred", "several thousand": vague
+    if first in _WORD_SCALES and first not in ("mil", "cien") and not art and not _HALF_BEFORE.search(
+        text, max(0, m.start() - 8), m.start()
+    ):
+        return None  # "few hundred", "several thousand": vague ("medio millón" is not)
     if art in ("a", "an", "un", "una") and tokens[0] not in _WORD_SCALES:
         art = ""  # "a three-day visit": the article belongs to the phrase, not the number
     value = _word_value(([art] if art in ("one", "uno") else []) + tokens)
@@ -801,9 +939,15 @@ def _words(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | No
         return None
     start = m.start() if art else m.start("seq")
     end = m.end()
+    if start and _DIGIT_BEFORE.search(text, max(0, start - 3), start):
+        return None  # "100 mil" is read with its digits (or dropped with them: "por cada 100 mil")
     tail = _tail(text, start)
     last = _last(tail)
-    if last in ("half", "media"):
+    if last in ("half", "medio") and len(tokens) == 1 and _WORD_SCALES.get(first, 0) >= 1e3:
+        # "half a million", "medio millón": half the scale, from "half"
+        value, start = value / 2, tail[0][-1][0]
+        tail = _tail(text, start)
+    elif last in ("half", "media", "medio"):
         return None  # "half a dozen"
     rest = text[end : end + 60]
     if (
@@ -824,7 +968,7 @@ def _words(text: str, m: re.Match[str], has_percent: bool) -> NumberMention | No
     if 1800 <= value <= 2100 and unit == "count" and any(t == "mil" for t in tokens):
         return None  # "dos mil veinticuatro": a year
     qualifier, q_start, unit_end = _qualify(text, start, unit_end, tail)
-    return _mention(text, start, end, value * factor, qualifier, unit, unit_end, q_start, True, gap, scale)
+    return _mention(text, start, end, _converted(value, factor), qualifier, unit, unit_end, q_start, True, gap, scale)
 
 
 def _word_value(tokens: list[str]) -> float | None:
@@ -964,20 +1108,27 @@ def _inherit_units(text: str, found: list[NumberMention]) -> list[NumberMention]
     "rose from 10 to 20 percent": 10 is a percent.
     """
     out = list(found)
+    sibling: NumberMention | None = None  # the last number before this one stated in a shared unit
     for i, f in enumerate(out):
-        if f.unit != "count" or f.spelled or f.unit_end != f.end:
-            continue
-        nxt = out[i + 1] if i + 1 < len(out) else None
-        if nxt and nxt.unit in _SHARED_UNITS and _JOIN.fullmatch(text[f.end : nxt.qualifier_start]):
-            out[i] = replace(f, unit=nxt.unit)
-            continue
-        left = text[max(0, f.qualifier_start - 20) : f.qualifier_start]
-        sibling = next((p for p in reversed(out[:i]) if p.unit in _SHARED_UNITS), None)
-        if sibling and _BARE_AFTER.match(text, f.end) and _SIBLING_BEFORE.search(left):
-            if _level_after_change(text, sibling, left):
-                continue  # "fell 15% in 2024 to 6,964": the new level, counted in its own units
-            out[i] = replace(f, unit=sibling.unit)
+        if f.unit == "count" and not f.spelled and f.unit_end == f.end:
+            out[i] = _inherited(text, f, out[i + 1] if i + 1 < len(out) else None, sibling)
+        if out[i].unit in _SHARED_UNITS:
+            sibling = out[i]
     return out
+
+
+def _inherited(
+    text: str, f: NumberMention, nxt: NumberMention | None, sibling: NumberMention | None
+) -> NumberMention:
+    """``f`` with the shared unit of the number after it or of ``sibling`` before it, if it takes one."""
+    if nxt and nxt.unit in _SHARED_UNITS and _JOIN.fullmatch(text[f.end : nxt.qualifier_start]):
+        return replace(f, unit=nxt.unit)
+    left = text[max(0, f.qualifier_start - 20) : f.qualifier_start]
+    if sibling and _BARE_AFTER.match(text, f.end) and _SIBLING_BEFORE.search(left):
+        if _level_after_change(text, sibling, left):
+            return f  # "fell 15% in 2024 to 6,964": the new level, counted in its own units
+        return replace(f, unit=sibling.unit)
+    return f
 
 
 _TO_BEFORE = re.compile(r"\b(?:to|a|hasta)\s*$", re.IGNORECASE)
@@ -994,3 +1145,91 @@ def _level_after_change(text: str, sibling: NumberMention, left: str) -> bool:
     if _RANGE_START_BEFORE.search(text[max(0, sibling.qualifier_start - 12) : sibling.qualifier_start]):
         return False
     return is_change(text, sibling)
+
+
+# ---------------------------------------------------------------- shares, rates and averages
+
+_SHARE_GAP = re.compile(r"\s+(?:out\s+of(?:\s+every)?|de\s+cada)\s+", re.IGNORECASE)
+
+
+def _merge_shares(text: str, found: list[NumberMention]) -> list[NumberMention]:
+    """ "four out of every ten murders", "nueve de cada diez": one share in percent (40), not two counts."""
+    out: list[NumberMention] = []
+    i = 0
+    while i < len(found):
+        a = found[i]
+        b = found[i + 1] if i + 1 < len(found) else None
+        if (
+            b is not None
+            and a.unit == b.unit == "count"
+            and b.value > 0
+            and a.value <= b.value
+            and _SHARE_GAP.fullmatch(text, a.unit_end, b.qualifier_start)
+        ):
+            value = round(100 * a.value / b.value, 4)
+            out.append(_mention(text, a.start, b.end, value, a.qualifier, "percent", b.unit_end, a.qualifier_start,
+                                a.spelled))
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
+_RATE_LINK = re.compile(r"[^;\d]{0,60}")
+
+
+def _rates_after_phrase(text: str, found: list[NumberMention]) -> list[NumberMention]:
+    """A bare number after a rate's denominator that no number owns is that rate: "the highest homicide
+    rate per 100,000 inhabitants (61.32)", "la tasa por cada 100 mil habitantes quedó en 25,5"."""
+    if not found or not any(f.unit == "count" for f in found):
+        return found
+    phrases = [p for p in _units().rate_phrase_re.finditer(text)]
+    if not phrases:
+        return found
+    owned = SpanIndex([(f.start, f.unit_end) for f in found])
+    starts = [f.qualifier_start for f in found]
+    out = list(found)
+    for p in phrases:
+        if owned.overlaps(p.start(), p.end()):
+            continue  # "38.76 per 100,000": the number before owns it
+        k = bisect_left(starts, p.end())
+        if k == len(out):
+            continue
+        f = out[k]
+        if (
+            f.unit == "count"
+            and not f.spelled
+            and f.unit_end == f.end
+            and _RATE_LINK.fullmatch(text, p.end(), f.qualifier_start)
+            and not CLAUSE_END.search(text, p.end(), f.qualifier_start)
+        ):
+            out[k] = replace(f, unit="per_100k")
+    return out
+
+
+CLAUSE_END = re.compile(r"[;.!?]\s|\b(?:but|while|whereas|pero|mientras)\b", re.IGNORECASE)
+
+
+def _averages(text: str, found: list[NumberMention]) -> list[NumberMention]:
+    """Per-time averages keep their value with unit ``other`` (codebook): "25.5 murders per day",
+    "17,4 muertes violentas diarias", "un promedio diario de 12,6 homicidios", "the average was 25.5"."""
+    lex = _lexicon()
+    out = list(found)
+    for i, f in enumerate(out):
+        if f.unit != "count":
+            continue
+        after = lex.per_time.match(text, f.unit_end)
+        if after:
+            out[i] = replace(f, unit="other", unit_end=after.end(), gap=f.gap or after.group("gap").strip(),
+                             average=True)
+            continue
+        lo = out[i - 1].unit_end if i else 0
+        if lex.average_before.search(text[max(lo, f.qualifier_start - 60) : f.qualifier_start]):
+            out[i] = replace(f, unit="other", average=True)
+    return out
+
+
+def _converted(value: float, factor: float) -> float:
+    """``value`` in the unit's main size ("410 kg" -> 0.41 tonnes), without binary noise (0.41000000000000003)."""
+    return value if factor == 1.0 else round(value * factor, 9)

@@ -201,3 +201,41 @@ def split_sentences(text: str) -> list[Sentence]:
             s = line[a:b]
             out.append(Sentence(s, offset + a, offset + b, line_index, s == line_stripped))
     return out
+
+
+# The longest sentence (characters) the extractors read, and so the longest quote a row gets. Real news
+# sentences stay well under it (the longest of the development corpus has about 460); a longer one (a
+# table flattened into one line, a run of numbers without a full stop) is read in clauses of at most
+# this length, so that the work per number and the quote stay bounded however long the line.
+MAX_SENTENCE = 600
+_CUTS = (
+    re.compile(r"[;:]\s+"),  # a clause break
+    re.compile(r"\s+[—–]\s+"),
+    re.compile(r",\s+"),
+    re.compile(r"\s+"),  # else a word boundary
+    re.compile(r"[,.;:/|]"),  # else a separator ("1,1,1,...")
+)
+
+
+def bound_sentences(sentences: list[Sentence], limit: int = MAX_SENTENCE) -> list[Sentence]:
+    """``sentences`` with every one longer than ``limit`` cut into clauses no longer than it: at the
+    last clause break in its last two thirds, else at the last space there, else at ``limit``."""
+    if all(s.end - s.start <= limit for s in sentences):
+        return sentences
+    out: list[Sentence] = []
+    for sent in sentences:
+        text, start = sent.text, 0
+        while len(text) - start > limit:
+            lo, hi = start + limit // 3, start + limit
+            cut = hi
+            for pattern in _CUTS:
+                ends = [b.end() for b in pattern.finditer(text, lo, hi)]
+                if ends:
+                    cut = ends[-1]
+                    break
+            piece = text[start:cut].rstrip()
+            out.append(Sentence(piece, sent.start + start, sent.start + start + len(piece), sent.line_index, False))
+            start = cut
+        piece = text[start:]
+        out.append(Sentence(piece, sent.start + start, sent.end, sent.line_index, sent.is_line and start == 0))
+    return out

@@ -1,0 +1,203 @@
+"""Events by class, English and Spanish side by side (sentences written for these tests): killings
+however worded, passive arrests, extraditions and recaptures, designations by any government,
+extensions, retaken control, re-elections, diplomatic ruptures; and dates from the discourse."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.extract.events import extract_events
+from pipeline.text.dates import PublicationDate
+from pipeline.text.document import read_article
+
+DAY = PublicationDate(dt.date(2025, 6, 12), dt.date(2025, 6, 12), "day", "manifest")  # a Thursday
+
+
+def events(text: str, published: PublicationDate = DAY, language: str = "en") -> list[dict]:
+    return extract_events(read_article(text, published, language), "src")
+
+
+def types(text: str, language: str = "en") -> list[str]:
+    return [r["event_type"] for r in events(text, language=language)]
+
+
+@pytest.mark.parametrize("text", [
+    "A traffic officer was shot dead on a coastal road near Portoviejo.",
+    "Two guards were gunned down outside a warehouse in Milagro.",
+    "Un agente de tránsito fue asesinado a tiros en una vía de Portoviejo.",
+    "Sicarios atacaron a un comerciante en Babahoyo.",
+])
+def test_a_killing_of_someone_not_named_is_an_attack(text: str) -> None:
+    assert types(text) == ["armed_attack"]
+
+
+@pytest.mark.parametrize("text", [
+    "The violence claimed the life of Rosa Mera, a councillor of Quevedo.",
+    "La violencia se cobró la vida de Julio Andrade, concejal de Quevedo.",
+])
+def test_a_killing_of_a_named_person_however_worded(text: str) -> None:
+    assert types(text) == ["killing"]
+
+
+def test_the_attack_told_right_after_a_killing_is_that_killing() -> None:
+    rows = events("Councillor Rosa Mera was murdered in Quevedo. Hitmen on a motorbike fired at her car.")
+    assert [r["event_type"] for r in rows] == ["killing"]
+
+
+@pytest.mark.parametrize("text", [
+    "Prosecutors charged the 9 people arrested after the port raid.",
+    "Four suspects were detained near the border.",
+    "Fueron aprehendidos tres guardias del centro de detención.",
+    "La policía detuvo a dos hombres en Durán.",
+])
+def test_arrests_in_the_passive_or_as_a_participle(text: str) -> None:
+    assert "security_operation" in types(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The cartel boss was extradited to Spain on fraud charges.",
+    "El narcotraficante fue extraditado a Colombia.",
+])
+def test_extraditions(text: str) -> None:
+    assert types(text) == ["security_operation"]
+
+
+@pytest.mark.parametrize("text", [
+    "The gang leader was recaptured in March, a year after he escaped from a prison in Latacunga.",
+    "El cabecilla fue recapturado en marzo, un año después de que se fugó de la cárcel de Latacunga.",
+])
+def test_a_recapture_is_not_absorbed_by_the_escape_it_ends(text: str) -> None:
+    assert sorted(types(text)) == ["prison_escape", "security_operation"]
+
+
+@pytest.mark.parametrize("text", [
+    "Special forces regained control of the jail after the riot broke out.",
+    "Los militares retomaron el control de la cárcel tras el motín de los reclusos.",
+])
+def test_control_regained_is_an_operation_beside_the_riot(text: str) -> None:
+    assert sorted(types(text)) == ["prison_unrest", "security_operation"]
+
+
+@pytest.mark.parametrize("text", [
+    "Canada is designating the country's three biggest gangs — the Alphas, the Betas and the Gammas — as "
+    "terrorist organisations.",
+    "The cabinet redefined the two factions as terrorist groups.",
+    "El gobierno de Perú declaró a las dos bandas más grandes del país como organizaciones terroristas.",
+])
+def test_designations_as_terrorist_by_any_government(text: str) -> None:
+    assert types(text) == ["conflict_declaration"]
+
+
+@pytest.mark.parametrize("text", [
+    "The president declared a state of emergency in Manabí on 3 May. On June 2 he extended the state of "
+    "emergency for another month.",
+    "El presidente declaró el estado de excepción en Manabí el 3 de mayo. El 2 de junio prorrogó el estado de "
+    "excepción por un mes más.",
+])
+def test_an_extension_is_its_own_event(text: str) -> None:
+    rows = events(text)
+    assert [r["event_type"] for r in rows] == ["state_of_emergency", "state_of_emergency"]
+    assert [r["date_start"] for r in rows] == [dt.date(2025, 5, 3), dt.date(2025, 6, 2)]
+
+
+@pytest.mark.parametrize("text", [
+    "Re-elected in April, the president has kept the army on the streets.",
+    "Since his reelection, the mayor has hired more guards.",
+    "Reelegido en abril, el presidente mantiene a los militares en las calles.",
+])
+def test_re_elections_mentioned_in_passing(text: str) -> None:
+    assert "election" in types(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Quito cut diplomatic relations with Managua on Monday.",
+    "Ecuador rompió relaciones diplomáticas con Nicaragua el lunes.",
+])
+def test_diplomatic_ruptures(text: str) -> None:
+    assert types(text) == ["diplomatic_incident"]
+
+
+# ---------------------------------------------------------------- dates
+
+
+def test_the_date_of_the_report_is_not_the_date_of_the_event() -> None:
+    rows = events("Gunmen opened fire at a bar in Esmeraldas late Tuesday, police said on Wednesday.")
+    assert rows[0]["date_start"] == dt.date(2025, 6, 10)
+
+
+def test_an_undated_event_takes_the_date_of_its_paragraph() -> None:
+    rows = events("On Monday, gunmen stormed a radio station in Manta. Police arrested four suspects in a raid.")
+    raid = next(r for r in rows if r["event_type"] == "security_operation")
+    assert raid["date_start"] == dt.date(2025, 6, 9)
+    assert raid["date_basis"] == "inferred"
+
+
+def test_without_a_publication_date_relative_words_give_no_date() -> None:
+    rows = events("Gunmen stormed a radio station in Manta this Monday.", PublicationDate.unknown())
+    assert rows[0]["date_start"] is None
+
+
+@pytest.mark.parametrize("text, day", [
+    ("Hombres armados atacaron una discoteca en Manta este miércoles.", dt.date(2025, 6, 11)),
+    ("Hombres armados atacaron una discoteca en Manta el pasado lunes.", dt.date(2025, 6, 9)),
+    ("Hombres armados atacaron una discoteca en Manta la madrugada de este domingo.", dt.date(2025, 6, 8)),
+    ("Hombres armados atacaron una discoteca en Manta el martes 3 de junio.", dt.date(2025, 6, 3)),
+])
+def test_spanish_relative_days(text: str, day: dt.date) -> None:
+    assert events(text, language="es")[0]["date_start"] == day
+
+
+def test_another_event_of_a_type_is_not_the_one_told_before() -> None:
+    rows = events("El cabecilla se fugó de la cárcel de Cuenca, y luego se sumó otro escape del jefe de otra banda.",
+                  language="es")
+    assert [r["event_type"] for r in rows] == ["prison_escape", "prison_escape"]
+
+
+def test_a_dash_opens_a_clause_with_an_event_of_its_own() -> None:
+    rows = events("The judge Ana Ruiz was assassinated by gunmen in Quito — two of them were later killed in prison.")
+    assert sorted(r["event_type"] for r in rows) == ["killing", "prison_unrest"]
+
+
+def test_a_negation_does_not_reach_past_despite() -> None:
+    text = "The officer said he was not protected despite questioning the 8 men arrested after the riot in Ibarra."
+    assert "security_operation" in types(text)
+
+
+def test_cue_words_are_read_through_quotation_marks() -> None:
+    assert types("The president declared a “war” on organised crime in Guayas.") == ["conflict_declaration"]
+
+
+def test_a_spanish_noun_that_folds_like_a_past_verb_is_not_that_verb() -> None:
+    assert types("Las provincias con más casos de secuestro son Guayas y Manabí.", language="es") == []
+    assert types("Un grupo armado secuestró a dos comerciantes en Machala.", language="es") == ["armed_attack"]
+
+
+@pytest.mark.parametrize("text", [
+    "El presidente decretó ayer el estado de excepción, un día después de registrarse un motín en la cárcel "
+    "de Quevedo.",
+    "The president declared a state of emergency yesterday, a day after a riot broke out in the prison of Quevedo.",
+])
+def test_a_counted_sequence_phrase_sets_the_introduced_event_that_many_days_before(text: str) -> None:
+    rows = {r["event_type"]: r for r in events(text)}
+    assert rows["state_of_emergency"]["date_start"] == dt.date(2025, 6, 11)
+    assert rows["prison_unrest"]["date_start"] == dt.date(2025, 6, 10)
+
+
+def test_a_capture_and_an_extradition_in_one_sentence_are_two_operations() -> None:
+    rows = events("The trafficker was captured in March in Esmeraldas and extradited to Spain on fraud charges.")
+    assert [r["event_type"] for r in rows] == ["security_operation", "security_operation"]
+
+
+def test_an_extradition_a_law_allows_is_not_one_that_happened() -> None:
+    rows = events("Voters backed a referendum allowing the extradition of citizens.")
+    assert [r["event_type"] for r in rows] == ["election"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Five people were killed when gunmen opened fire on a bus in Durán.", "armed_attack"),
+    ("Soldiers killed three gang members in a firefight near the border.", "security_operation"),
+])
+def test_victims_in_the_passive_are_an_attack_and_forces_killing_suspects_an_operation(text: str, kind: str) -> None:
+    assert types(text) == [kind]
