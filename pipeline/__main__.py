@@ -5,7 +5,7 @@ The contract outside tools rely on (keep it stable):
         [--max-quarantine FRACTION]                        exit 0 when published
   validate DIR|ZIP [--texts DIR] [--reports DIR] [--previous DIR|ZIP]
                                                            exit 0 only when valid
-  release [--bump auto|major|minor|patch]                  dist/<name>-<version>.zip + .sha256
+  release [--bump auto|major|minor|patch] [--force]        dist/<name>-<version>.zip + .sha256
   diff OLD NEW [--json]                                    folders or zips
 
 Expected failures (bad input folder, output refused or locked, failed checks, a hostile package)
@@ -157,16 +157,16 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from pipeline.release import ReleaseRefused, release
+    from pipeline.release import ReleaseRefused, release, release_message
     from pipeline.untrusted import PackageRefused
 
     try:
         version, archive, diff = release(args.package, args.dist, args.changelog, args.package_yaml, args.bump,
-                                         args.previous)
+                                         args.previous, args.force)
     except (ReleaseRefused, PackageRefused) as err:
         print(f"release refused: {err}", file=sys.stderr)
         return 1
-    print(f"released {version}: {archive} (bump: {diff.bump() if diff else 'first release'})")
+    print(release_message(version, archive, diff))
     return 0
 
 
@@ -210,13 +210,20 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--previous", type=Path, default=None,
                    help="earlier package: fail a table that lost more rows than the gate allows")
     v.set_defaults(func=_validate)
-    r = sub.add_parser("release", help="version, changelog and reproducible zip of a valid package")
-    r.add_argument("--bump", choices=["auto", "major", "minor", "patch"], default="auto")
-    r.add_argument("--package", type=Path, default=Path("datapackage"))
+    r = sub.add_parser("release", help="version, changelog and reproducible zip of a valid package",
+                       description="Validate the package, diff it against the previous release, bump its "
+                                   "version, prepend the diff to the changelog and write a reproducible zip.")
+    r.add_argument("--bump", choices=["auto", "major", "minor", "patch"], default="auto",
+                   help="SemVer bump; auto picks it from the diff (README, 'Versions') [auto]")
+    r.add_argument("--force", action="store_true",
+                   help="release even when nothing changed since the previous release (auto then makes a patch)")
+    r.add_argument("--package", type=Path, default=Path("datapackage"), help="package folder to release [datapackage]")
     r.add_argument("--previous", type=Path, default=None, help="previous release (zip or folder) [newest in dist/]")
-    r.add_argument("--dist", type=Path, default=Path("dist"))
-    r.add_argument("--changelog", type=Path, default=Path("CHANGELOG.md"))
-    r.add_argument("--package-yaml", type=Path, default=Path("schemas/package.yaml"))
+    r.add_argument("--dist", type=Path, default=Path("dist"), help="folder for the zip and its .sha256 [dist]")
+    r.add_argument("--changelog", type=Path, default=Path("CHANGELOG.md"),
+                   help="changelog the release's diff is prepended to [CHANGELOG.md]")
+    r.add_argument("--package-yaml", type=Path, default=Path("schemas/package.yaml"),
+                   help="package metadata whose version is bumped [schemas/package.yaml]")
     r.set_defaults(func=_release)
     d = sub.add_parser("diff", help="rows, schema and sources that differ between two packages (folders or zips)")
     d.add_argument("old", type=Path)

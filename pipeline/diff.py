@@ -136,9 +136,12 @@ class PackageDiff:
             },
         }
 
-    def to_markdown(self) -> str:
-        """A summary for people (the changelog entry is this)."""
-        lines = [f"Changes from {self.old_version} to {self.new_version} (bump: {self.bump() or 'none'})", ""]
+    def to_markdown(self, made: str | None = None) -> str:
+        """A summary for people (the changelog entry is this); ``made`` is the bump released when it differs
+        from the one the data calls for (forced, or asked for on the command line)."""
+        called = self.bump() or "none"
+        bump = called if made in (None, called) else f"{made}; the data alone calls for {called}"
+        lines = [f"Changes from {self.old_version} to {self.new_version} (bump: {bump})", ""]
         for label, ids in (("New sources", self.sources_added), ("Removed sources", self.sources_removed),
                            ("Sources whose text changed", self.sources_changed)):
             if ids:

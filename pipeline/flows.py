@@ -195,7 +195,8 @@ def build_dataset(
     reports_dir.mkdir(parents=True, exist_ok=True)
     build.write_report(reports_dir, report)  # also there when nothing was published
     write_build_page(reports_dir / "quality", report, check.expectations, allow_shrink)
-    create_markdown_artifact(summary_markdown(report), key="build-summary")
+    create_markdown_artifact(summary_markdown(report), key="build-summary",
+                             description="Articles in and rejected, rows per table, quality checks, published or not")
     # Always posted, so the UI shows an empty table rather than a stale one when all checks pass.
     create_table_artifact(failures_table(report), key="build-failures",
                           description="Failed checks (critical), quarantined rows and warnings of this build")

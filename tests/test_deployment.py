@@ -31,13 +31,17 @@ def _free_port() -> int:
 def prefect_server(tmp_path: Path) -> Iterator[dict[str, str]]:
     """`prefect server start` on 127.0.0.1 with a temporary PREFECT_HOME; yields the env to talk to it."""
     port = _free_port()
+    while port == 4200:
+        port = _free_port()
     env = {
         **os.environ,
         "PREFECT_HOME": str(tmp_path / "prefect-home"),
         "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
-        "PREFECT_UI_ENABLED": "false",
+        # The UI is served, on a port that is not Prefect's default 4200, so the test sees what an operator
+        # following the README sees: the UI's settings must point it at this server's API.
+        "PREFECT_UI_ENABLED": "true",
     }
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
@@ -73,6 +77,12 @@ def _prefect(env: dict[str, str], *args: str, timeout: int = 300) -> str:
 
 def test_deployment_run_by_a_process_worker_builds_the_package(prefect_server: dict[str, str], tmp_path: Path) -> None:
     env, out = prefect_server, tmp_path / "deployed-package"
+    # The UI is up and talks to this server's API (not the default http://127.0.0.1:4200/api).
+    base = env["PREFECT_API_URL"].removesuffix("/api")
+    with urllib.request.urlopen(base + "/ui-settings", timeout=30) as r:
+        assert json.loads(r.read())["api_url"] == env["PREFECT_API_URL"]
+    with urllib.request.urlopen(base + "/", timeout=30) as r:
+        assert "<html" in r.read().decode("utf-8", "replace").lower()
     _prefect(env, "work-pool", "create", "local-process", "--type", "process")
     _prefect(env, "--no-prompt", "deploy", "--name", "seeds")
     _prefect(env, "deployment", "run", "build-dataset/seeds",
@@ -87,6 +97,7 @@ def test_deployment_run_by_a_process_worker_builds_the_package(prefect_server: d
     summary = _post(env, "/artifacts/filter", {"artifacts": {"key": {"any_": ["build-summary"]}}})
     [artifact] = summary
     assert artifact["type"] == "markdown"
+    assert artifact["description"]  # what the Artifacts tab shows beside the key
     for table, n in report["rows"].items():
         assert f"rows in {table}: {n}" in artifact["data"]
     assert f"built: {report['articles_built']}; rejected: {len(report['rejected'])}" in artifact["data"]

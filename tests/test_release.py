@@ -140,7 +140,9 @@ def test_release_archive_is_reproducible_and_valid(built_package: Path, tmp_path
         names = zf.namelist()
         zf.extractall(tmp_path / "unpacked")
     top = names[0].split("/")[0]
-    for member in ("datapackage.json", "README.md", "CHANGELOG.md", "LICENSE", "CITATION.cff",
+    for member in ("datapackage.json", "README.md", "CHANGELOG.md", "LICENSE", "CITATION.cff", "CODEBOOK.md",
+                   "charts/events-per-month.svg", "charts/statistics-over-time.svg", "ecuador.db", "metadata.json",
+                   "index.html",
                    "data/statistics.parquet", "data/events.csv"):
         assert f"{top}/{member}" in names
     assert run_cli("validate", str(a)).returncode == 0
@@ -172,3 +174,51 @@ def test_first_release_changelog_states_its_row_counts() -> None:
     entry = changelog_entry("0.1.0", None, "2025-04-01", {"sources": 4, "statistics": 20, "events": 3})
     assert entry.startswith("## 0.1.0 (2025-04-01)\n")
     assert "First release: 4 sources, 20 statistics, 3 events." in entry
+
+
+def test_unchanged_package_is_refused_unless_forced_and_the_output_names_the_bump_made(
+        package_copy: Path, workspace: dict[str, Path]) -> None:
+    first, _, _ = _release(package_copy, workspace)
+    for bump in ("auto", "patch"):
+        with pytest.raises(ReleaseRefused, match="nothing changed"):
+            _release(package_copy, workspace, bump)
+    assert len(list(workspace["dist"].glob("*.zip"))) == 1
+    proc = run_cli("release", "--package", str(package_copy), "--dist", str(workspace["dist"]), "--changelog",
+                   str(workspace["changelog"]), "--package-yaml", str(workspace["yaml"]), "--force")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    major, minor, patch = (int(p) for p in first.split("."))
+    forced = f"{major}.{minor}.{patch + 1}"
+    assert f"released {forced}:" in proc.stdout
+    assert "(bump: patch; the data alone called for none)" in proc.stdout
+    log = workspace["changelog"].read_text(encoding="utf-8")
+    assert f"to {forced} (bump: patch; the data alone calls for none)" in log
+
+
+def test_citation_carries_the_repository_and_the_release_date_not_the_data_date(
+        built_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "example-org/ecuador-data")
+    archive = tmp_path / "a.zip"
+    write_archive(built_package, archive, "# Changelog\n")
+    with zipfile.ZipFile(archive) as zf:
+        cff = yaml.safe_load(next(zf.read(n) for n in zf.namelist() if n.endswith("/CITATION.cff")))
+    created = json.loads((built_package / "datapackage.json").read_text())["created"][:10]
+    assert str(cff["date-released"]) == "2026-01-01" != created
+    assert cff["repository-code"] == "https://github.com/example-org/ecuador-data"
+    write_archive(built_package, tmp_path / "b.zip", "# Changelog\n")
+    assert archive.read_bytes() == (tmp_path / "b.zip").read_bytes()
+
+
+def test_release_help_documents_every_option() -> None:
+    proc = run_cli("release", "--help")
+    assert proc.returncode == 0
+    lines = proc.stdout.splitlines()
+    options = [(i, line.split()[0]) for i, line in enumerate(lines) if line.startswith("  -")]
+    assert {o for _, o in options} >= {"-h,", "--bump", "--force", "--package", "--previous", "--dist",
+                                       "--changelog", "--package-yaml"}
+    for i, option in options:
+        # argparse puts the help after the option on its line, or alone on the next, indented further.
+        has_help = "  " in lines[i].strip() or (i + 1 < len(lines) and lines[i + 1].startswith(" " * 8)
+                                                and not lines[i + 1].strip().startswith("-"))
+        assert has_help, f"release --help: {option} has no description"
