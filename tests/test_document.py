@@ -111,3 +111,25 @@ def test_a_leap_day_month_shifted_back_a_year_ends_on_its_last_day() -> None:
     doc = read_article("In February 2024 there were 500 arrests, against 420 the same period last year.", PUBLISHED)
     [a] = doc.anaphors(0)
     assert (a.start, a.end) == (dt.date(2023, 2, 1), dt.date(2023, 2, 28))
+
+
+def test_the_frame_of_a_sentence_reads_no_date_after_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[str] = []
+
+    def counting(text: str, published: PublicationDate) -> list:
+        read.append(text)
+        return find_dates(text, published)
+
+    monkeypatch.setattr(document, "find_dates", counting)
+    doc = read_article("In 2022 the gangs grew. They recruited minors. In 2024 the army was deployed.", PUBLISHED)
+    assert doc.frame(1).date.start == dt.date(2022, 1, 1)
+    assert read == [doc.sentences[0].text]  # the third sentence is not read to frame the second
+    assert doc.frame(2).date.start == dt.date(2024, 1, 1)
+
+
+def test_the_last_time_set_before_a_sentence_crosses_paragraphs() -> None:
+    text = "Figures for the year.\n\nThe report came out.\n\nIn 2022 there were 4,600 murders.\n\nMost were in Guayas."
+    doc = read_article(text, PUBLISHED)
+    assert doc.frame(3) is None  # a new paragraph drops the paragraph's time ...
+    assert doc.last_set(3).date.start == dt.date(2022, 1, 1)  # ... yet the last time the article set is known
+    assert doc.last_set(2) is None

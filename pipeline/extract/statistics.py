@@ -135,13 +135,6 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             main_memo.append(_main_country(text))
         return main_memo[0]
 
-    set_memo: list[list[Frame | None]] = []
-
-    def last_set() -> list[Frame | None]:  # only computed when a figure needs the discourse
-        if not set_memo:
-            set_memo.append(_last_set(doc))
-        return set_memo[0]
-
     lead_memo: list[str | None] = []
 
     def lead_topic() -> str | None:  # the metric the heading and lead speak of (looked up when needed)
@@ -218,7 +211,7 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                     baseline = baseline if baseline[0] else _shift_back(period)
             if period[0] is None and period[3] is None:
                 # No time words of its own: the time its heading, lead or paragraph sets (discourse frame)
-                period = _framed(doc, idx, last_set)
+                period = _framed(doc, idx)
             elif period[2] == "year" and not change:
                 period = _same_part_of(sent.text, period, doc, idx)
             periods.append(period)
@@ -315,7 +308,7 @@ def _lead_topic(doc: Document, vocab: Vocabulary) -> str | None:
     return tops[0] if len(tops) == 1 and best >= 2 else None
 
 
-def _framed(doc: Document, idx: int, last_set: Callable[[], list[Frame | None]]) -> Period:
+def _framed(doc: Document, idx: int) -> Period:
     """The period the discourse frame of sentence ``idx`` gives a figure with no time words of its own:
     the paragraph's or the lead's; where the sentence's own dates belong to other figures or clauses,
     the frame in force before it."""
@@ -325,7 +318,7 @@ def _framed(doc: Document, idx: int, last_set: Callable[[], list[Frame | None]])
     if frame is not None and frame.origin == LEAD:
         # A paragraph without time words continues the time the paragraph before it set, if any
         # after the lead ("En 2022 ... En lo que va de 2023 ... [new paragraph] el 21% de los muertos").
-        before = last_set()[idx]
+        before = doc.last_set(idx)
         if before is not None and before.sentence > frame.sentence:
             frame = before
     if frame is None and doc.sentences[idx].line_index < _HEAD_LINES:
@@ -377,17 +370,6 @@ def _same_part_of(text: str, period: Period, doc: Document, idx: int) -> Period:
         return period
     shifted = _shift_back(_as_period(frame.date), years)
     return shifted[0], shifted[1], _as_period(frame.date)[2], period[3]
-
-
-def _last_set(doc: Document) -> list[Frame | None]:
-    """For each sentence, the last frame an earlier sentence set with a date of its own (one pass)."""
-    out: list[Frame | None] = []
-    last: Frame | None = None
-    for i, f in enumerate(doc.frames):
-        out.append(last)
-        if f is not None and f.origin == OWN and f.sentence == i and f.date.start is not None:
-            last = f
-    return out
 
 
 def _period_before(doc: Document, idx: int) -> Period | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -67,7 +67,15 @@ def setting_dates(dates: Sequence[DateMention]) -> list[DateMention]:
 
 
 def frames(sentences: Sequence[Sentence], dates_of: Callable[[int], Sequence[DateMention]]) -> list[Frame | None]:
-    """The frame of every sentence, in one pass.
+    """The frame of every sentence (see :func:`walk`)."""
+    return [frame for frame, _ in walk(sentences, dates_of)]
+
+
+def walk(sentences: Sequence[Sentence], dates_of: Callable[[int], Sequence[DateMention]]
+         ) -> Iterator[tuple[Frame | None, Frame | None]]:
+    """For each sentence in order, its frame and the last frame an earlier sentence set with a resolved
+    date of its own. A generator, so a reader that needs the frames of the first sentences only reads
+    the dates of those.
 
     - a sentence with a date of its own is framed by its last setting date (OWN);
     - else by the last setting date earlier in its paragraph (PARAGRAPH);
@@ -77,9 +85,9 @@ def frames(sentences: Sequence[Sentence], dates_of: Callable[[int], Sequence[Dat
     ``dates_of(i)`` gives the dates of sentence ``i`` (read once by the caller's document).
     """
     lx = _lexicon()
-    out: list[Frame | None] = []
     lead: Frame | None = None
     paragraph: Frame | None = None
+    last_set: Frame | None = None
     line = -1
     for i, s in enumerate(sentences):
         if s.line_index != line:
@@ -92,10 +100,11 @@ def frames(sentences: Sequence[Sentence], dates_of: Callable[[int], Sequence[Dat
                 periods = [d for d in own if d.precision in lx.lead_precisions and d.start is not None]
                 if periods:
                     lead = Frame(periods[-1], LEAD, i)
-            out.append(frame)
+            yield frame, last_set
+            if frame.date.start is not None:
+                last_set = frame
         else:
-            out.append(paragraph or lead)
-    return out
+            yield paragraph or lead, last_set
 
 
 _DIGIT_OR_WORD = re.compile(r"\d|[^\W\d_]{3,}")

@@ -11,7 +11,7 @@ at most once whichever extractor asks first.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -21,7 +21,7 @@ from pipeline.text.actors import ActorMention, find_actors
 from pipeline.text.cues import Tokens, article_tokens
 from pipeline.text.dates import LEXICON as DATES_LEXICON
 from pipeline.text.dates import DateMention, PublicationDate, find_dates
-from pipeline.text.discourse import OWN, Frame, find_anaphors, frames, setting_dates
+from pipeline.text.discourse import OWN, Frame, find_anaphors, setting_dates, walk
 from pipeline.text.furniture import caption_indices, is_furniture
 from pipeline.text.numbers import NumberMention, find_numbers
 from pipeline.text.places import PlaceMention, find_places, find_places_in
@@ -43,6 +43,8 @@ class Document:
     sentences: list[Sentence]
     _numbers: dict[int, list[NumberMention]] = field(default_factory=dict, repr=False)
     _dates: dict[int, list[DateMention]] = field(default_factory=dict, repr=False)
+    _frames: list[tuple[Frame | None, Frame | None]] = field(default_factory=list, repr=False)
+    _walk: Iterator[tuple[Frame | None, Frame | None]] | None = field(default=None, repr=False)
 
     @cached_property
     def tokens(self) -> Tokens:
@@ -84,18 +86,32 @@ class Document:
             found = self._dates[i] = find_dates(text, self.published) if _may_name_a_date(text) else []
         return found
 
-    @cached_property
+    def _walk_to(self, i: int) -> tuple[Frame | None, Frame | None]:
+        """The discourse walked as far as sentence ``i`` (the dates after it are not read for this)."""
+        if self._walk is None:
+            self._walk = walk(self.sentences, self.dates)
+        while len(self._frames) <= i:
+            self._frames.append(next(self._walk))
+        return self._frames[i]
+
+    @property
     def frames(self) -> list[Frame | None]:
         """The discourse frame of every sentence: the time it speaks of, and where that was said."""
-        return frames(self.sentences, self.dates)
+        if self.sentences:
+            self._walk_to(len(self.sentences) - 1)
+        return [frame for frame, _ in self._frames]
 
     def frame(self, i: int) -> Frame | None:
         """The time sentence ``i`` speaks of (its own last date, its paragraph's, or the lead's period)."""
-        return self.frames[i]
+        return self._walk_to(i)[0]
+
+    def last_set(self, i: int) -> Frame | None:
+        """The last frame a sentence before ``i`` set with a resolved date of its own, in any paragraph."""
+        return self._walk_to(i)[1]
 
     def previous_frame(self, i: int) -> Frame | None:
         """The frame in force just before sentence ``i`` (what its back-pointing words refer to)."""
-        return self.frames[i - 1] if i > 0 else None
+        return self.frame(i - 1) if i > 0 else None
 
     def anaphors(self, i: int) -> list[DateMention]:
         """Words of sentence ``i`` that point back to an earlier time ("that year", "desde entonces"),
@@ -144,6 +160,7 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def _may_name_a_date(text: str) -> bool:
+    # (a set of the sentence's words measured faster than one regex of all the date words)
     return _DIGIT.search(text) is not None or not _date_words().isdisjoint(_LETTERS.findall(text.lower()))
 
 
@@ -153,7 +170,7 @@ def _date_words() -> frozenset[str]:
     data = yaml.safe_load(DATES_LEXICON.read_text(encoding="utf-8"))
     words = [w for names in data["months"].values() for w in names] + list(data["weekdays"]) + list(data["weekdays_es"])
     words += ["week", "weeks", "weekend", "month", "months", "year", "years", "day", "days", "decade", "decades",
-              "yesterday", "today", "tonight", "ayer", "hoy", "anoche", "semana", "semanas", "mes", "meses", "año",
-              "años", "días", "dias", "décadas", "decadas", "quarter", "trimestre", "fiscal", "weekend",
+              "yesterday", "today", "tonight", "ayer", "anteayer", "hoy", "anoche", "semana", "semanas", "mes",
+              "meses", "año", "años", "días", "dias", "décadas", "decadas", "quarter", "trimestre", "fiscal",
               "madrugada", "mañana", "tarde", "noche"]
     return frozenset(w.lower() for w in words)
