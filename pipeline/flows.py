@@ -27,6 +27,9 @@ from pipeline.quality_report import counts_line, report_counts, write_build_page
 from pipeline.quarantine import DEFAULT_MAX_QUARANTINE, Screening
 
 CHUNK = 50  # most articles per extraction task: enough to amortise a task run, small enough to spread
+# Below this many articles to extract, the default (one worker per core) extracts in-process: a local
+# cluster takes ~10 s to start its processes (each imports spaCy and Prefect), the time of ~250 articles.
+PARALLEL_FROM = 200
 SPREAD = 8  # a small corpus is cut into at least this many tasks, so that every worker gets some
 LOGGED_ROWS = 100  # quarantined rows logged one by one; all of them are in build-report.json
 
@@ -113,12 +116,18 @@ def task_runner(workers: int | None = 1, dask_address: str | None = None) -> Tas
                                           "host": "127.0.0.1", "dashboard_address": None})
 
 
-def extract_all(articles: list[Article], include_texts: bool, runner: TaskRunner, cache: ExtractionCache | None,
-                logger: logging.Logger | logging.LoggerAdapter) -> tuple[list[build.ArticleRows], int]:
+def extract_all(articles: list[Article], include_texts: bool, workers: int | None, dask_address: str | None,
+                cache: ExtractionCache | None, logger: logging.Logger | logging.LoggerAdapter,
+                ) -> tuple[list[build.ArticleRows], int]:
     """Rows of every article in input order, from ``cache`` where it holds them, else extracted in tasks on
-    ``runner`` (and then cached). Returns the rows and how many articles were extracted."""
+    ``task_runner(workers, dask_address)`` (and then cached). Returns the rows and how many articles were
+    extracted. With ``workers=None`` (one per core) fewer than PARALLEL_FROM articles to extract stay in this
+    process: starting a cluster would cost more than it saves."""
     found = [cache.get(a, include_texts) if cache is not None else None for a in articles]
     todo = [i for i, rows in enumerate(found) if rows is None]
+    if workers is None and not dask_address and len(todo) < PARALLEL_FROM:
+        workers = 1
+    runner = task_runner(workers, dask_address)
     if cache is not None:
         logger.info("extraction cache: %s", cache.folder)
     size = max(1, min(CHUNK, math.ceil(len(todo) / SPREAD)))
@@ -249,7 +258,7 @@ def build_dataset(
     if strict and ingested.rejected:
         failures = [f"--strict: rejected {r.file}: {r.reason}" for r in ingested.rejected]
     else:
-        parts, extracted = extract_all(ingested.articles, include_texts, task_runner(workers, dask_address),
+        parts, extracted = extract_all(ingested.articles, include_texts, workers, dask_address,
                                        ExtractionCache(Path(cache)) if cache else None, logger)
         screening = screen_task(parts, ingested, max_quarantine, strict)
         logger.info("rows extracted: %s", ", ".join(f"{k}={v}" for k, v in screening.extracted.items()))
