@@ -121,12 +121,12 @@ def extract_all(articles: list[Article], include_texts: bool, workers: int | Non
                 ) -> tuple[list[build.ArticleRows], int]:
     """Rows of every article in input order, from ``cache`` where it holds them, else extracted in tasks on
     ``task_runner(workers, dask_address)`` (and then cached). Returns the rows and how many articles were
-    extracted. With ``workers=None`` (one per core) fewer than PARALLEL_FROM articles to extract stay in this
-    process: starting a cluster would cost more than it saves."""
+    extracted. With ``workers=None`` (one per core) fewer than PARALLEL_FROM articles to extract, and with
+    ``workers=N`` fewer than N, stay in this process: starting a cluster would cost more than it saves."""
     found = [cache.get(a, include_texts) if cache is not None else None for a in articles]
     todo = [i for i, rows in enumerate(found) if rows is None]
-    if workers is None and not dask_address and len(todo) < PARALLEL_FROM:
-        workers = 1
+    if not dask_address and (len(todo) < PARALLEL_FROM if workers is None else len(todo) < workers):
+        workers = 1  # e.g. one article added: no cluster to start for it
     runner = task_runner(workers, dask_address)
     if cache is not None:
         logger.info("extraction cache: %s", cache.folder)
