@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -45,9 +46,9 @@ def extract_task(articles: list[Article], include_texts: bool) -> list[build.Art
 
 
 @task(name="check-rows", cache_policy=NO_CACHE)
-def screen_task(parts: list[build.ArticleRows], ingested: IngestResult, max_quarantine: float,
+def screen_task(tables: dict[str, pyarrow.Table], ingested: IngestResult, max_quarantine: float,
                 strict: bool) -> Screening:
-    return build.screen(build.assemble_tables(parts), ingested, max_quarantine, strict)
+    return build.screen(tables, ingested, max_quarantine, strict)
 
 
 @task(name="stage-package", cache_policy=NO_CACHE)
@@ -118,13 +119,25 @@ def task_runner(workers: int | None = 1, dask_address: str | None = None) -> Tas
 
 def extract_all(articles: list[Article], include_texts: bool, workers: int | None, dask_address: str | None,
                 cache: ExtractionCache | None, logger: logging.Logger | logging.LoggerAdapter,
-                ) -> tuple[list[build.ArticleRows], int]:
-    """Rows of every article in input order, from ``cache`` where it holds them, else extracted in tasks on
-    ``task_runner(workers, dask_address)`` (and then cached). Returns the rows and how many articles were
-    extracted. With ``workers=None`` (one per core) fewer than PARALLEL_FROM articles to extract, and with
-    ``workers=N`` fewer than N, stay in this process: starting a cluster would cost more than it saves."""
-    found = [cache.get(a, include_texts) if cache is not None else None for a in articles]
-    todo = [i for i, rows in enumerate(found) if rows is None]
+                ) -> tuple[dict[str, pyarrow.Table], int]:
+    """The tables of every article's rows, from ``cache`` where it holds them, else extracted in tasks on
+    ``task_runner(workers, dask_address)`` (and then cached). Returns the tables and how many articles were
+    extracted. Rows become Arrow tables chunk by chunk as they arrive, so the rows of the whole corpus are
+    never held as Python objects at once. With ``workers=None`` (one per core) fewer than PARALLEL_FROM
+    articles to extract, and with ``workers=N`` fewer than N, stay in this process: starting a cluster
+    would cost more than it saves."""
+    parts: dict[int, dict[str, pyarrow.Table]] = {}  # by the position of a chunk's first article
+    todo: list[int] = []
+    hits: list[tuple[int, build.ArticleRows]] = []
+    for i, article in enumerate(articles):
+        rows = cache.get(article, include_texts) if cache is not None else None
+        if rows is None:
+            todo.append(i)
+        else:
+            hits.append((i, rows))
+        if len(hits) == CHUNK or (hits and i == len(articles) - 1):
+            parts[hits[0][0]] = build.assemble_tables([r for _, r in hits])
+            hits = []
     if not dask_address and (len(todo) < PARALLEL_FROM if workers is None else len(todo) < workers):
         workers = 1  # e.g. one article added: no cluster to start for it
     runner = task_runner(workers, dask_address)
@@ -139,21 +152,22 @@ def extract_all(articles: list[Article], include_texts: bool, workers: int | Non
             futures = runner.map(extract_task, {"articles": [[articles[i] for i in c] for c in chunks],
                                                 "include_texts": unmapped(include_texts)}) if chunks else []
             position = {id(f): n for n, f in enumerate(futures)}
-            for fut in as_completed(list(futures)):  # progress as chunks finish; rows placed in input order
+            for fut in as_completed(list(futures)):  # progress as chunks finish
                 chunk = chunks[position[id(fut)]]
-                for i, rows in zip(chunk, fut.result(), strict=True):
-                    found[i] = rows
+                rows = fut.result()
+                for i, one in zip(chunk, rows, strict=True):
                     if cache is not None and unwritable is None:
                         try:
-                            cache.put(articles[i], include_texts, rows)
+                            cache.put(articles[i], include_texts, one)
                         except OSError as err:  # a cache is a speed-up: the build goes on without it
                             unwritable = err
                             logger.warning("extraction cache %s not written: %s", cache.folder, err)
+                parts[chunk[0]] = build.assemble_tables(rows)
                 progress.advance(len(chunk))
     finally:
         progress.close()
     logger.info("extracted %d article(s), %d from the cache", len(todo), len(articles) - len(todo))
-    return [rows for rows in found if rows is not None], len(todo)
+    return build.concat_tables([parts[k] for k in sorted(parts)]), len(todo)
 
 
 class ExtractionProgress:
@@ -258,9 +272,9 @@ def build_dataset(
     if strict and ingested.rejected:
         failures = [f"--strict: rejected {r.file}: {r.reason}" for r in ingested.rejected]
     else:
-        parts, extracted = extract_all(ingested.articles, include_texts, workers, dask_address,
+        tables, extracted = extract_all(ingested.articles, include_texts, workers, dask_address,
                                        ExtractionCache(Path(cache)) if cache else None, logger)
-        screening = screen_task(parts, ingested, max_quarantine, strict)
+        screening = screen_task(tables, ingested, max_quarantine, strict)
         logger.info("rows extracted: %s", ", ".join(f"{k}={v}" for k, v in screening.extracted.items()))
         logger.info("rows quarantined: %d", len(screening.quarantine))
         for row in screening.quarantine[:LOGGED_ROWS]:

@@ -159,15 +159,17 @@ def test_adding_one_article_extracts_only_that_one(corpus: Path, serial: Path, c
         assert len(after) > len(before) or table != "sources"
 
 
+real_extract = pipeline.build.extract_article
+
+
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every article extracted (in this process), by source id."""
     seen: list[str] = []
-    real = pipeline.build.extract_article
 
     def counting(article, include_texts=True):  # noqa: ANN001, ANN202
         seen.append(article.source_id)
-        return real(article, include_texts)
+        return real_extract(article, include_texts)
 
     monkeypatch.setattr(pipeline.build, "extract_article", counting)
     return seen
@@ -182,7 +184,9 @@ def test_cache_extracts_new_articles_only_and_everything_after_a_lexicon_change(
     counted.clear()
     again, n = extract_all(articles, True, 1, None, cache, LOG)
     assert n == 1 and counted == [articles[3].source_id]
-    assert again[:3] == first  # rows read back from the cache are the rows extracted
+    for name, table in again.items():  # rows read back from the cache are the rows extracted
+        assert [r for r in table.to_pylist() if r["source_id"] != articles[3].source_id] == first[name].to_pylist()
+    assert again == pipeline.build.assemble_tables([real_extract(a) for a in articles])
     # A lexicon edited: another fingerprint, so every article is extracted again.
     copy = tmp_path / "root"
     for entry in FINGERPRINTED:
@@ -227,8 +231,8 @@ def test_an_unwritable_cache_does_not_fail_the_build(tmp_path: Path, caplog: pyt
     blocked = tmp_path / "cache"
     blocked.write_text("a file where the cache folder should be", encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger=LOG.name):
-        rows, n = extract_all(articles, True, 1, None, ExtractionCache(blocked), LOG)
-    assert n == 2 and [r.source["source_id"] for r in rows] == [a.source_id for a in articles]
+        tables, n = extract_all(articles, True, 1, None, ExtractionCache(blocked), LOG)
+    assert n == 2 and tables["sources"]["source_id"].to_pylist() == sorted(a.source_id for a in articles)
     assert "not written" in caplog.text
 
 
@@ -250,3 +254,12 @@ def test_task_runner_follows_workers_and_address() -> None:
 def test_cli_refuses_zero_workers() -> None:
     proc = run_cli("build", "--workers", "0")
     assert proc.returncode == 2 and "the number of workers is 1 or more" in proc.stderr
+
+
+def test_tables_assembled_chunk_by_chunk_equal_tables_assembled_at_once(tmp_path: Path) -> None:
+    articles = ingest_folder(_corpus(tmp_path / "in", 5), 2_000_000).articles
+    rows = [real_extract(a) for a in articles]
+    chunked = pipeline.build.concat_tables([pipeline.build.assemble_tables(rows[i:i + 2]) for i in (4, 0, 2)])
+    whole = pipeline.build.assemble_tables(rows)
+    assert chunked == whole and all(t.column(0).num_chunks == 1 for t in chunked.values())
+    assert pipeline.build.concat_tables([]) == pipeline.build.assemble_tables([])
