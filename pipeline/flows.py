@@ -149,8 +149,14 @@ def extract_all(articles: list[Article], include_texts: bool, workers: int | Non
     unwritable = None
     try:
         with runner if chunks else contextlib.nullcontext():  # nothing to extract: no cluster to start
-            futures = runner.map(extract_task, {"articles": [[articles[i] for i in c] for c in chunks],
-                                                "include_texts": unmapped(include_texts)}) if chunks else []
+            try:  # the Dask client connects on the first task
+                futures = runner.map(extract_task, {"articles": [[articles[i] for i in c] for c in chunks],
+                                                    "include_texts": unmapped(include_texts)}) if chunks else []
+            except (OSError, TimeoutError) as err:
+                if not dask_address:
+                    raise
+                raise build.BuildFailed(f"cannot reach the Dask scheduler at {dask_address} ({err}); "
+                                        "nothing published") from err
             position = {id(f): n for n, f in enumerate(futures)}
             for fut in as_completed(list(futures)):  # progress as chunks finish
                 chunk = chunks[position[id(fut)]]

@@ -263,3 +263,13 @@ def test_tables_assembled_chunk_by_chunk_equal_tables_assembled_at_once(tmp_path
     whole = pipeline.build.assemble_tables(rows)
     assert chunked == whole and all(t.column(0).num_chunks == 1 for t in chunked.values())
     assert pipeline.build.concat_tables([]) == pipeline.build.assemble_tables([])
+
+
+def test_an_unreachable_dask_scheduler_fails_the_build_in_one_line(tmp_path: Path) -> None:
+    import dask
+
+    articles = ingest_folder(_corpus(tmp_path / "in", 1), 2_000_000).articles
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), \
+            pytest.raises(pipeline.build.BuildFailed, match=f"cannot reach the Dask scheduler at {address}"):
+        extract_all(articles, True, None, address, None, LOG)
