@@ -29,8 +29,9 @@ from pipeline.quarantine import DEFAULT_MAX_QUARANTINE, Screening
 
 CHUNK = 50  # most articles per extraction task: enough to amortise a task run, small enough to spread
 # Below this many articles to extract, the default (one worker per core) extracts in-process: a local
-# cluster takes ~10 s to start its processes (each imports spaCy and Prefect), the time of ~250 articles.
-PARALLEL_FROM = 200
+# cluster costs ~9 s (its processes import spaCy and Prefect, and each task reports to Prefect's API) while
+# one core extracts ~140 articles/s, so on 2 cores it pays off from ~2,500 articles (bench/build.py).
+PARALLEL_FROM = 2500
 SPREAD = 8  # a small corpus is cut into at least this many tasks, so that every worker gets some
 LOGGED_ROWS = 100  # quarantined rows logged one by one; all of them are in build-report.json
 
