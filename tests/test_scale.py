@@ -273,3 +273,21 @@ def test_an_unreachable_dask_scheduler_fails_the_build_in_one_line(tmp_path: Pat
     with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), \
             pytest.raises(pipeline.build.BuildFailed, match=f"cannot reach the Dask scheduler at {address}"):
         extract_all(articles, True, None, address, None, LOG)
+
+
+def test_no_cluster_is_started_for_fewer_articles_than_it_pays_for(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.flows
+
+    articles = ingest_folder(_corpus(tmp_path / "in", 2), 2_000_000).articles
+    asked: list[int | None] = []
+
+    def recording(workers: int | None = 1, dask_address: str | None = None) -> ThreadPoolTaskRunner:
+        asked.append(workers)
+        return ThreadPoolTaskRunner(max_workers=1)
+
+    monkeypatch.setattr(pipeline.flows, "task_runner", recording)
+    extract_all(articles, True, None, None, None, LOG)  # one per core, but 2 articles: in-process
+    extract_all(articles[:1], True, 2, None, None, LOG)  # fewer articles than workers: in-process
+    extract_all(articles, True, 2, None, None, LOG)  # as many as workers: as asked
+    assert asked == [1, 1, 2]
