@@ -2,7 +2,8 @@
 
 The contract outside tools rely on (keep it stable):
   build --input DIR --output DIR [--strict] [--no-texts] [--reports DIR] [--allow-shrink REASON]
-        [--max-quarantine FRACTION]                        exit 0 when published
+        [--max-quarantine FRACTION] [--workers N] [--dask-address tcp://HOST:PORT] [--cache DIR] [--no-cache]
+                                                           exit 0 when published
   validate DIR|ZIP [--texts DIR] [--reports DIR] [--previous DIR|ZIP]
                                                            exit 0 only when valid
   release [--bump auto|major|minor|patch] [--force]        dist/<name>-<version>.zip + .sha256
@@ -74,14 +75,16 @@ def _build(args: argparse.Namespace) -> int:
         check_input_folder(args.input)
         # The lock is taken here too, so that a second build fails at once, before Prefect is even loaded.
         held.enter_context(output_lock(args.output))
-        from pipeline.flows import build_dataset
+        from pipeline.flows import build_dataset, prefect_api
 
         if not args.debug:
             _quiet_prefect_tracebacks()
+        held.enter_context(prefect_api())
         result = build_dataset(
             input_dir=str(args.input), output=str(args.output), strict=args.strict,
             include_texts=not args.no_texts, max_bytes=args.max_bytes, reports=str(args.reports),
-            allow_shrink=args.allow_shrink, max_quarantine=args.max_quarantine,
+            allow_shrink=args.allow_shrink, max_quarantine=args.max_quarantine, workers=args.workers,
+            dask_address=args.dask_address, cache=None if args.no_cache else str(args.cache),
         )
     except BuildFailed as err:
         print(f"build failed: {err}", file=sys.stderr)
@@ -123,6 +126,13 @@ def _debug(args: argparse.Namespace, code: int) -> int:
     if getattr(args, "debug", False):
         traceback.print_exc()
     return code
+
+
+def _workers(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: the number of workers is 1 or more")
+    return value
 
 
 def _fraction(text: str) -> float:
@@ -201,6 +211,13 @@ def main(argv: list[str] | None = None) -> int:
                    help="folder for the quality report (quality/index.html) and a copy of build-report.json [reports]")
     b.add_argument("--allow-shrink", metavar="REASON", default=None,
                    help="why a table may lose more rows than the gate allows against the package at --output")
+    b.add_argument("--workers", type=_workers, default=None, metavar="N",
+                   help="extraction processes on this machine [one per core]; 1 runs in this process")
+    b.add_argument("--dask-address", metavar="tcp://HOST:PORT", default=None,
+                   help="extract on the Dask scheduler at this address instead (the package installed on its workers)")
+    b.add_argument("--cache", type=Path, default=Path(".cache/extract"), metavar="DIR",
+                   help="per-article extraction cache: only new or changed articles are extracted [.cache/extract]")
+    b.add_argument("--no-cache", action="store_true", help="extract every article, read and write no cache")
     b.add_argument("--debug", action="store_true", help="show the traceback of an expected failure too")
     b.set_defaults(func=_build)
     v = sub.add_parser("validate", help="check a package: frictionless, pandera, hashes, quote spans")

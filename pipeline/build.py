@@ -19,7 +19,7 @@ from pipeline.extract.statistics import extract_statistics
 from pipeline.ingest import Article, IngestResult
 from pipeline.publish import ARTICLES_DIR, package_metadata, publish_atomically, staging_dir, write_package
 from pipeline.quarantine import DEFAULT_MAX_QUARANTINE, QuarantinedRow, Screening, screen_rows
-from pipeline.tables import TABLES, to_arrow
+from pipeline.tables import TABLES, spec, to_arrow
 from pipeline.text.dates import PublicationDate, infer_publication_date, parse_published
 from pipeline.text.document import read_article
 
@@ -87,6 +87,18 @@ def assemble_tables(per_article: list[ArticleRows]) -> dict[str, pyarrow.Table]:
         rows["statistics"] += part.statistics
         rows["events"] += part.events
     return {name: to_arrow(name, rows[name]) for name in TABLES}
+
+
+def concat_tables(parts: list[dict[str, pyarrow.Table]]) -> dict[str, pyarrow.Table]:
+    """Tables assembled chunk by chunk (``assemble_tables`` on each) -> one table per resource, sorted by
+    primary key as ``to_arrow`` sorts: the same table as ``assemble_tables`` on all the rows at once, without
+    every article's rows held as Python objects at the same time."""
+    out = {}
+    for name in TABLES:
+        pieces = [p[name] for p in parts]
+        table = pyarrow.concat_tables(pieces) if pieces else to_arrow(name, [])
+        out[name] = table.sort_by(spec(name).primary_key).combine_chunks()
+    return out
 
 
 def screen(tables: dict[str, pyarrow.Table], ingested: IngestResult, max_quarantine: float = DEFAULT_MAX_QUARANTINE,

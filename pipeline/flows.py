@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import unmapped
 
 from pipeline import build
+from pipeline.cache import ExtractionCache
 from pipeline.guard import guarded_build
 from pipeline.ingest import DEFAULT_MAX_BYTES, Article, IngestResult, ingest_folder
 from pipeline.quality import PackageCheck, check_package
 from pipeline.quality_report import counts_line, report_counts, write_build_page
 from pipeline.quarantine import DEFAULT_MAX_QUARANTINE, Screening
 
-CHUNK = 50  # articles per extraction task: enough to amortise a task run, small enough to spread
+CHUNK = 50  # most articles per extraction task: enough to amortise a task run, small enough to spread
+# Below this many articles to extract, the default (one worker per core) extracts in-process: a local
+# cluster costs ~9 s (its processes import spaCy and Prefect, and each task reports to Prefect's API) while
+# one core extracts ~140 articles/s, so on 2 cores it pays off from ~2,500 articles (bench/build.py).
+PARALLEL_FROM = 2500
+SPREAD = 8  # a small corpus is cut into at least this many tasks, so that every worker gets some
 LOGGED_ROWS = 100  # quarantined rows logged one by one; all of them are in build-report.json
 
 
@@ -34,9 +47,9 @@ def extract_task(articles: list[Article], include_texts: bool) -> list[build.Art
 
 
 @task(name="check-rows", cache_policy=NO_CACHE)
-def screen_task(parts: list[build.ArticleRows], ingested: IngestResult, max_quarantine: float,
+def screen_task(tables: dict[str, pyarrow.Table], ingested: IngestResult, max_quarantine: float,
                 strict: bool) -> Screening:
-    return build.screen(build.assemble_tables(parts), ingested, max_quarantine, strict)
+    return build.screen(tables, ingested, max_quarantine, strict)
 
 
 @task(name="stage-package", cache_policy=NO_CACHE)
@@ -54,6 +67,114 @@ def validate_task(staging: Path, texts: Path | None, reports: Path, previous: Pa
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_task(staging: Path, output: Path, ok: bool) -> None:
     build.finish(staging, output, ok)
+
+
+@contextlib.contextmanager
+def prefect_api() -> Iterator[None]:
+    """Run a build inside this: with no ``PREFECT_API_URL``, start Prefect's temporary server here and point
+    ``PREFECT_API_URL`` at it, so that tasks in Dask worker processes report to the flow's own server rather
+    than each starting a temporary server of its own. (Workers of a cluster on other machines need a
+    Prefect server they can reach: set ``PREFECT_API_URL`` to it.)"""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED, temporary_settings
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the one Prefect itself would start (stopped when the process exits)
+    server.start()
+    before = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = server.api_url  # inherited by local worker processes
+    try:
+        with temporary_settings({PREFECT_API_URL: server.api_url}):  # sent with each task to any worker
+            yield
+    finally:
+        if before is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = before
+
+
+def task_runner(workers: int | None = 1, dask_address: str | None = None) -> TaskRunner:
+    """Where extraction runs: the Dask scheduler at ``dask_address``; else a local Dask cluster of
+    ``workers`` processes (None: one per core); ``workers=1`` runs in this process."""
+    # Dask's own INFO lines (workers joining and leaving) would drown the build's log.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if n < 1:
+        raise ValueError(f"workers must be 1 or more (got {n})")
+    if n == 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    from prefect_dask import DaskTaskRunner
+
+    # Processes, one thread each: extraction is pure Python and holds the GIL. No dashboard: a build
+    # opens no port beyond the cluster's own, on the loopback interface.
+    return DaskTaskRunner(cluster_kwargs={"n_workers": n, "threads_per_worker": 1, "processes": True,
+                                          "host": "127.0.0.1", "dashboard_address": None})
+
+
+def extract_all(articles: list[Article], include_texts: bool, workers: int | None, dask_address: str | None,
+                cache: ExtractionCache | None, logger: logging.Logger | logging.LoggerAdapter,
+                ) -> tuple[dict[str, pyarrow.Table], int]:
+    """The tables of every article's rows, from ``cache`` where it holds them, else extracted in tasks on
+    ``task_runner(workers, dask_address)`` (and then cached). Returns the tables and how many articles were
+    extracted. Rows become Arrow tables chunk by chunk as they arrive, so the rows of the whole corpus are
+    never held as Python objects at once. With ``workers=None`` (one per core) fewer than PARALLEL_FROM
+    articles to extract, and with ``workers=N`` fewer than N, stay in this process: starting a cluster
+    would cost more than it saves."""
+    parts: dict[int, dict[str, pyarrow.Table]] = {}  # by the position of a chunk's first article
+    todo: list[int] = []
+    hits: list[tuple[int, build.ArticleRows]] = []
+    for i, article in enumerate(articles):
+        rows = cache.get(article, include_texts) if cache is not None else None
+        if rows is None:
+            todo.append(i)
+        else:
+            hits.append((i, rows))
+        if len(hits) == CHUNK or (hits and i == len(articles) - 1):
+            parts[hits[0][0]] = build.assemble_tables([r for _, r in hits])
+            hits = []
+    if not dask_address and (len(todo) < PARALLEL_FROM if workers is None else len(todo) < workers):
+        workers = 1  # e.g. one article added: no cluster to start for it
+    runner = task_runner(workers, dask_address)
+    if cache is not None:
+        logger.info("extraction cache: %s", cache.folder)
+    size = max(1, min(CHUNK, math.ceil(len(todo) / SPREAD)))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    progress = ExtractionProgress(logger, len(todo))
+    unwritable = None
+    try:
+        with runner if chunks else contextlib.nullcontext():  # nothing to extract: no cluster to start
+            try:  # the Dask client connects on the first task
+                futures = runner.map(extract_task, {"articles": [[articles[i] for i in c] for c in chunks],
+                                                    "include_texts": unmapped(include_texts)}) if chunks else []
+            except (OSError, TimeoutError) as err:
+                if not dask_address:
+                    raise
+                raise build.BuildFailed(f"cannot reach the Dask scheduler at {dask_address} ({err}); "
+                                        "nothing published") from err
+            position = {id(f): n for n, f in enumerate(futures)}
+            for fut in as_completed(list(futures)):  # progress as chunks finish
+                chunk = chunks[position[id(fut)]]
+                rows = fut.result()
+                for i, one in zip(chunk, rows, strict=True):
+                    if cache is not None and unwritable is None:
+                        try:
+                            cache.put(articles[i], include_texts, one)
+                        except OSError as err:  # a cache is a speed-up: the build goes on without it
+                            unwritable = err
+                            logger.warning("extraction cache %s not written: %s", cache.folder, err)
+                parts[chunk[0]] = build.assemble_tables(rows)
+                progress.advance(len(chunk))
+    finally:
+        progress.close()
+    logger.info("extracted %d article(s), %d from the cache", len(todo), len(articles) - len(todo))
+    return build.concat_tables([parts[k] for k in sorted(parts)]), len(todo)
 
 
 class ExtractionProgress:
@@ -132,6 +253,9 @@ def build_dataset(
     reports: str = "reports",
     allow_shrink: str | None = None,
     max_quarantine: float = DEFAULT_MAX_QUARANTINE,
+    workers: int | None = 1,
+    dask_address: str | None = None,
+    cache: str | None = None,
 ) -> dict[str, Any]:
     """Build the data package from a folder of articles and publish it atomically to ``output``.
 
@@ -139,7 +263,9 @@ def build_dataset(
     ``strict``; more than ``max_quarantine`` of a table's rows quarantined fails the build. The quality
     report and a copy of the build report go to ``reports`` (outside the package, which stays
     byte-reproducible). ``allow_shrink`` is the reason a table may lose more rows than the gate allows
-    against the package already at ``output``.
+    against the package already at ``output``. Extraction runs on ``workers`` local processes (None: one per
+    core; 1: in this process) or on the Dask scheduler at ``dask_address``; with ``cache`` (a folder), an
+    article whose extraction is cached there is not extracted again.
     """
     logger = get_run_logger()
     src, out, reports_dir = Path(input_dir).resolve(), Path(output).resolve(), Path(reports).resolve()
@@ -148,24 +274,14 @@ def build_dataset(
                 len(ingested.rejected))
     for r in ingested.rejected:
         logger.warning("rejected %s: %s", r.file, r.reason)
-    staging, failures, reason, check = None, [], None, PackageCheck()
+    staging, failures, reason, check, extracted = None, [], None, PackageCheck(), 0
     screening = Screening(tables={})
     if strict and ingested.rejected:
         failures = [f"--strict: rejected {r.file}: {r.reason}" for r in ingested.rejected]
     else:
-        chunks = [ingested.articles[i:i + CHUNK] for i in range(0, len(ingested.articles), CHUNK)]
-        progress = ExtractionProgress(logger, len(ingested.articles))
-        futures = list(extract_task.map(chunks, include_texts))
-        done: dict[int, list[build.ArticleRows]] = {}
-        position = {id(f): i for i, f in enumerate(futures)}
-        try:
-            for fut in as_completed(futures):  # progress as chunks finish, rows kept in input order
-                done[position[id(fut)]] = fut.result()
-                progress.advance(len(chunks[position[id(fut)]]))
-        finally:
-            progress.close()
-        parts = [p for i in range(len(chunks)) for p in done[i]]
-        screening = screen_task(parts, ingested, max_quarantine, strict)
+        tables, extracted = extract_all(ingested.articles, include_texts, workers, dask_address,
+                                       ExtractionCache(Path(cache)) if cache else None, logger)
+        screening = screen_task(tables, ingested, max_quarantine, strict)
         logger.info("rows extracted: %s", ", ".join(f"{k}={v}" for k, v in screening.extracted.items()))
         logger.info("rows quarantined: %d", len(screening.quarantine))
         for row in screening.quarantine[:LOGGED_ROWS]:
@@ -206,4 +322,4 @@ def build_dataset(
         raise build.BuildFailed(f"{message}; nothing published (see {reports_dir / build.REPORT})", failures)
     logger.info("published %s (%s)", out, counts_line(report))
     return {"output": str(out), "rows": rows, "rejected": len(ingested.rejected), "warnings": len(check.warnings),
-            "quarantined": len(screening.quarantine), "summary": counts_line(report)}
+            "quarantined": len(screening.quarantine), "summary": counts_line(report), "extracted": extracted}
