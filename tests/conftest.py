@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -18,6 +19,17 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> 
     """Run ``python -m pipeline ARGS`` the way a user does, in a fresh interpreter."""
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=600)
+
+
+def statistic_row(**over: object) -> dict:
+    """A valid statistics row (one figure of 2024 in Ecuador), with ``over`` changed."""
+    row = dict(statistic_id="st_1", source_id="s", metric="homicides", subject="homicides", value=10.0,
+               value_low=None, value_high=None, qualifier="exact", unit="count", is_change=False,
+               period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 12, 31), period_precision="year",
+               period_text="2024", baseline_start=None, baseline_end=None, country_code="ECU", place=None,
+               attributed_to=None, value_text="10", quote="There were 10 homicides.", char_start=0, char_end=24)
+    row.update(over)
+    return row
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, SEEDS, run_cli
+from conftest import ROOT, SEEDS, run_cli, statistic_row
 from pipeline.quarantine import QuarantinedRow, ceiling_breaches, screen_rows, short_quote
 from pipeline.tables import to_arrow, unit_fits, validate_table
 
@@ -47,13 +47,7 @@ def misdated_folder(tmp_path: Path, text: str) -> Path:
 
 
 def _statistic(**over: Any) -> dict[str, Any]:
-    row = dict(statistic_id="st_1", source_id="s1", metric="homicides", subject="homicides", value=10.0,
-               value_low=None, value_high=None, qualifier="exact", unit="count", is_change=False,
-               period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 12, 31), period_precision="year",
-               period_text="2024", baseline_start=None, baseline_end=None, country_code="ECU", place=None,
-               attributed_to=None, value_text="10", quote="There were 10 homicides.", char_start=0, char_end=24)
-    row.update(over)
-    return row
+    return statistic_row(**{"source_id": "s1", **over})
 
 
 def _source(sid: str = "s1", published: dt.date | None = dt.date(2024, 6, 1), basis: str = "manifest",

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 import yaml
 
+from conftest import statistic_row
 from pipeline.tables import SCHEMA_DIR, TABLES, csv_cell, load_vocab, spec, to_arrow, validate_table
 
 
@@ -38,18 +39,8 @@ def test_parquet_types_are_real_types() -> None:
     assert events.field("fatalities").type == pa.int64()
 
 
-def _statistic(**over: object) -> dict:
-    row = dict(statistic_id="st_1", source_id="s", metric="homicides", subject="homicides", value=10.0,
-               value_low=None, value_high=None, qualifier="exact", unit="count", is_change=False,
-               period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 12, 31), period_precision="year",
-               period_text="2024", baseline_start=None, baseline_end=None, country_code="ECU", place=None,
-               attributed_to=None, value_text="10", quote="There were 10 homicides.", char_start=0, char_end=24)
-    row.update(over)
-    return row
-
-
 def test_a_valid_row_passes_pandera() -> None:
-    assert validate_table("statistics", to_arrow("statistics", [_statistic()])) == []
+    assert validate_table("statistics", to_arrow("statistics", [statistic_row()])) == []
 
 
 @pytest.mark.parametrize(
@@ -64,24 +55,24 @@ def test_a_valid_row_passes_pandera() -> None:
     ],
 )
 def test_pandera_names_table_row_and_check_of_a_bad_row(change: dict, check: str) -> None:
-    failures = validate_table("statistics", to_arrow("statistics", [_statistic(**change)]))
+    failures = validate_table("statistics", to_arrow("statistics", [statistic_row(**change)]))
     assert failures, change
     assert any(check in f.check and f.table == "statistics" for f in failures), [str(f) for f in failures]
     assert any(f.row_id == "st_1" for f in failures)
 
 
 def test_duplicate_ids_fail_uniqueness() -> None:
-    failures = validate_table("statistics", to_arrow("statistics", [_statistic(), _statistic()]))
+    failures = validate_table("statistics", to_arrow("statistics", [statistic_row(), statistic_row()]))
     assert any("unique" in f.check for f in failures)
 
 
 def test_unknown_columns_are_refused() -> None:
     with pytest.raises(ValueError, match="not in schemas"):
-        to_arrow("statistics", [_statistic(extra=1)])
+        to_arrow("statistics", [statistic_row(extra=1)])
 
 
 def test_rows_are_sorted_by_primary_key_for_stable_output() -> None:
-    table = to_arrow("statistics", [_statistic(statistic_id="st_b"), _statistic(statistic_id="st_a")])
+    table = to_arrow("statistics", [statistic_row(statistic_id="st_b"), statistic_row(statistic_id="st_a")])
     assert table.column("statistic_id").to_pylist() == ["st_a", "st_b"]
 
 
@@ -95,5 +86,5 @@ def test_csv_cells_are_iso_dates_json_lists_and_plain_numbers() -> None:
 
 
 def test_a_unit_the_metric_does_not_allow_fails() -> None:
-    failures = validate_table("statistics", to_arrow("statistics", [_statistic(metric="homicide_rate", unit="usd")]))
+    failures = validate_table("statistics", to_arrow("statistics", [statistic_row(metric="homicide_rate", unit="usd")]))
     assert any("unit allowed for the metric" in f.check and "usd" in str(f.value) for f in failures)

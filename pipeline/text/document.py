@@ -11,7 +11,7 @@ at most once whichever extractor asks first.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -130,11 +130,6 @@ class Document:
         s = self.sentences[i]
         return find_places_in(self.text, s.start, s.end)
 
-    def in_sentence(self, mentions: Sequence[PlaceMention] | Sequence[ActorMention], i: int) -> list:
-        """The article-level mentions (places or actors) that lie inside sentence ``i``."""
-        s = self.sentences[i]
-        return [m for m in mentions if s.start <= _start_of(m) and _end_of(m) <= s.end]
-
 
 def read_article(text: str, published: PublicationDate, language: str = "en",
                  sentences: list[Sentence] | None = None) -> Document:
@@ -143,14 +138,6 @@ def read_article(text: str, published: PublicationDate, language: str = "en",
     return Document(
         text, published, language, bound_sentences(split_sentences(text) if sentences is None else sentences)
     )
-
-
-def _start_of(m: PlaceMention | ActorMention) -> int:
-    return m.char_start if isinstance(m, PlaceMention) else m.start
-
-
-def _end_of(m: PlaceMention | ActorMention) -> int:
-    return m.char_end if isinstance(m, PlaceMention) else m.end
 
 
 # A sentence with no digit and none of these words names no date: the date grammar is skipped for it
