@@ -182,7 +182,7 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                 m = replace(m, unit="per_100k")
                 metric, subject = last_rate
             elif metric == OTHER and not m.spelled and _elliptical(subject, vocab):
-                # "33 in the Turi prison", "se registraron 815 casos": the topic of the figures before it
+                # "12 in the port's prison", "se registraron 240 casos": the topic of the figures before it
                 metric = (_topic(topic.get(sent.line_index), m, vocab) or _topic(lead_topic(), m, vocab, subject)
                           or OTHER)
             if m.unit == "other" and metric == OTHER and prev is not None and is_change(sent.text, m):
