@@ -19,7 +19,7 @@ from pipeline.extract.statistics import extract_statistics
 from pipeline.ingest import Article, IngestResult
 from pipeline.publish import ARTICLES_DIR, package_metadata, publish_atomically, staging_dir, write_package
 from pipeline.quarantine import DEFAULT_MAX_QUARANTINE, QuarantinedRow, Screening, screen_rows
-from pipeline.tables import TABLES, spec, to_arrow
+from pipeline.tables import EXTRACTED_TABLES, spec, to_arrow
 from pipeline.text.dates import PublicationDate, infer_publication_date, parse_published
 from pipeline.text.document import read_article
 
@@ -81,12 +81,12 @@ def extract_article(article: Article, include_texts: bool = True) -> ArticleRows
 
 def assemble_tables(per_article: list[ArticleRows]) -> dict[str, pyarrow.Table]:
     """Rows of every article -> one Arrow table per resource (checked next by ``screen``)."""
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in EXTRACTED_TABLES}
     for part in per_article:
         rows["sources"].append(part.source)
         rows["statistics"] += part.statistics
         rows["events"] += part.events
-    return {name: to_arrow(name, rows[name]) for name in TABLES}
+    return {name: to_arrow(name, rows[name]) for name in EXTRACTED_TABLES}
 
 
 def concat_tables(parts: list[dict[str, pyarrow.Table]]) -> dict[str, pyarrow.Table]:
@@ -94,7 +94,7 @@ def concat_tables(parts: list[dict[str, pyarrow.Table]]) -> dict[str, pyarrow.Ta
     primary key as ``to_arrow`` sorts: the same table as ``assemble_tables`` on all the rows at once, without
     every article's rows held as Python objects at the same time."""
     out = {}
-    for name in TABLES:
+    for name in EXTRACTED_TABLES:
         pieces = [p[name] for p in parts]
         table = pyarrow.concat_tables(pieces) if pieces else to_arrow(name, [])
         out[name] = table.sort_by(spec(name).primary_key).combine_chunks()
@@ -121,7 +121,7 @@ def build_report(ingested: IngestResult, rows: dict[str, int], quality: dict[str
         "rejected": [{"file": r.file, "reason": r.reason} for r in ingested.rejected],
         "warnings": list(ingested.warnings),
         "rows": rows,
-        "rows_quarantined": {name: sum(r.table == name for r in quarantine) for name in TABLES},
+        "rows_quarantined": {name: sum(r.table == name for r in quarantine) for name in EXTRACTED_TABLES},
         "quarantine": [r.to_json() for r in quarantine],
         "quality": quality,
         "published": published,

@@ -21,6 +21,7 @@ from prefect.utilities.annotations import unmapped
 
 from pipeline import build
 from pipeline.cache import ExtractionCache
+from pipeline.derive import derive_tables
 from pipeline.guard import guarded_build
 from pipeline.ingest import DEFAULT_MAX_BYTES, Article, IngestResult, ingest_folder
 from pipeline.quality import PackageCheck, check_package
@@ -50,6 +51,11 @@ def extract_task(articles: list[Article], include_texts: bool) -> list[build.Art
 def screen_task(tables: dict[str, pyarrow.Table], ingested: IngestResult, max_quarantine: float,
                 strict: bool) -> Screening:
     return build.screen(tables, ingested, max_quarantine, strict)
+
+
+@task(name="derive-cross-source", cache_policy=NO_CACHE)
+def derive_task(tables: dict[str, pyarrow.Table]) -> dict[str, pyarrow.Table]:
+    return derive_tables(tables)
 
 
 @task(name="stage-package", cache_policy=NO_CACHE)
@@ -291,6 +297,7 @@ def build_dataset(
                            len(screening.quarantine) - LOGGED_ROWS)
         failures, reason = list(screening.failures), screening.reason
         if not failures:
+            screening.tables = derive_task(screening.tables)
             staging = stage_task(out, src, ingested, screening, include_texts)
     if staging is not None:
         previous = out if (out / "datapackage.json").is_file() else None

@@ -27,7 +27,7 @@ from typing import Any
 import pyarrow
 
 from pipeline.quality import date_problems, span_problems
-from pipeline.tables import TABLES, Failure, spec, validate_table
+from pipeline.tables import EXTRACTED_TABLES, Failure, spec, validate_table
 
 QUOTE_CHARS = 120  # a quote is shortened to about this many characters in a one-line message
 DEFAULT_MAX_QUARANTINE = 0.02
@@ -78,7 +78,7 @@ class Screening:
     @property
     def quarantined(self) -> dict[str, int]:
         """Rows set aside per table (every table listed)."""
-        counts = dict.fromkeys(TABLES, 0)
+        counts = dict.fromkeys(EXTRACTED_TABLES, 0)
         for row in self.quarantine:
             counts[row.table] += 1
         return counts
@@ -103,7 +103,7 @@ def row_problems(tables: dict[str, pyarrow.Table], texts: dict[str, str | None]
     """Row-level failures by (table, row index) as (check, values), and the package-level failures."""
     problems: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
     package: list[str] = []
-    for name in TABLES:
+    for name in EXTRACTED_TABLES:
         for f in validate_table(name, tables[name]):
             if f.row_level and f.index is not None:
                 problems[(name, f.index)].append(_label(f))
@@ -168,7 +168,7 @@ def ceiling_breaches(quarantined: dict[str, int], extracted: dict[str, int], max
     """One line per table with more than ``max_quarantine`` of its rows quarantined. The ceiling is never
     below one row (one bad row of a small corpus is set aside, not fatal) unless ``max_quarantine`` is 0."""
     out = []
-    for name in TABLES:
+    for name in EXTRACTED_TABLES:
         n, total = quarantined.get(name, 0), extracted.get(name, 0)
         limit = max(1.0, max_quarantine * total) if max_quarantine > 0 else 0.0
         if n > limit:

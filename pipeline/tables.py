@@ -21,7 +21,11 @@ import pyarrow as pyarrow
 import yaml
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-TABLES = ("sources", "statistics", "events")
+EXTRACTED_TABLES = ("sources", "statistics", "events")  # rows read from each article, screened row by row
+# Cross-source tables, computed from the screened rows of all articles (pipeline.derive); appended by
+# the steps that build them, in the order they are written.
+DERIVED_TABLES: tuple[str, ...] = ()
+TABLES = EXTRACTED_TABLES + DERIVED_TABLES
 
 _ARROW_TYPES: dict[str, pyarrow.DataType] = {
     "string": pyarrow.string(),
