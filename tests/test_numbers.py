@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from pipeline.text.numbers import NumberMention, find_numbers, parse_numeral
+from pipeline.text import numbers
+from pipeline.text.numbers import NumberMention, find_numbers, letter_words, parse_numeral
 
 
 def only(sentence: str) -> NumberMention:
@@ -409,3 +412,24 @@ def test_near_misses_of_averages_and_clocks_stay_counts(sentence: str, expected:
 )
 def test_half_a_million_is_a_number(sentence: str, value: float) -> None:
     assert values(sentence) == [(value, "count")]
+
+
+# ---------------------------------------------------------------- the fast path
+
+
+def test_every_number_word_is_one_lower_case_run_of_letters() -> None:
+    # A sentence without digits is passed over when none of its runs of letters is a number word: exact
+    # only while every number word is such a run.
+    assert all(re.fullmatch(r"[^\W\d_]+", w) and w == w.lower() for w in numbers._NUMBER_WORDS)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Twenty-five soldiers and a dozen police officers were deployed.",
+    "Murieron doscientas personas y otras mil resultaron heridas.",
+    "Homicides rose threefold, officials said.",
+    "Nothing here is a number at all.",
+    "Überall in Quito: más de 1.200 detenidos.",
+])
+def test_numbers_read_with_the_callers_words_are_the_numbers_read_alone(sentence: str) -> None:
+    assert find_numbers(sentence, words=letter_words(sentence)) == find_numbers(sentence)
+    assert letter_words(sentence) == frozenset(re.findall(r"[^\W\d_]+", sentence.lower()))

@@ -16,6 +16,10 @@ TRICKY_LINES = [
     "No final punctuation here",
     "Sentence one.\tTabbed sentence two.",
     "Dr. Smith met Gen. Richardson at 10 a.m. on Monday. It went well.",
+    # Letters beyond ASCII with only ASCII final characters, and final characters beyond ASCII
+    "La policía llegó a Manabí. Hubo tres detenidos en Los Ríos! ¿Quién habló?",
+    "Se rindieron… Los demás huyeron。 Nadie más habló‼ Fin",
+    "Plain ASCII words… then an ellipsis character. Done.",
 ]
 
 

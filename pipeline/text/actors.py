@@ -18,6 +18,7 @@ found elsewhere in it, so every mention of a person carries one canonical name.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
@@ -52,6 +53,7 @@ class Lexicon:
     """The actors lexicon compiled for matching."""
 
     aliases: dict[str, list[tuple[re.Pattern[str], str]]]  # first word -> [(pattern, canonical)]
+    alias_heads: frozenset[str]  # the first words, lower-case: a cheap first test on the article's words
     kinds: dict[str, str]  # canonical -> kind
     surnames: dict[str, set[str]]  # folded surname -> lexicon people who have it
     titles: frozenset[str]  # last word of each title, lower-case and folded
@@ -96,6 +98,7 @@ def lexicon() -> Lexicon:
     markers = "|".join(re.escape(m) for m in sorted(data["alias_markers"], key=len, reverse=True))
     return Lexicon(
         aliases=aliases,
+        alias_heads=frozenset(k.lower() for k in aliases),
         kinds=kinds,
         surnames=surnames,
         titles=frozenset(fold(t).lower().split()[-1] for t in data["person_titles"]),
@@ -142,10 +145,10 @@ def find_actors(text: str, tokens: Tokens | None = None) -> list[ActorMention]:
 
     # Lexicon aliases, keyed by their first word as written (the words that open none are passed over
     # without a Python loop).
-    aliases = lex.aliases
-    raw = tokens.raw
-    for i in compress(range(len(raw)), map(aliases.__contains__, raw)):
-        for pattern, name in aliases[raw[i]]:
+    # (tested lower-case first, then as written: only the few candidates are cut out of the text)
+    aliases, starts, ends = lex.aliases, tokens.starts, tokens.ends
+    for i in compress(range(len(tokens.words)), map(lex.alias_heads.__contains__, tokens.words)):
+        for pattern, name in aliases.get(folded[starts[i]:ends[i]], ()):
             m = pattern.match(folded, tokens.starts[i])
             if m:
                 found.append(ActorMention(m.start(), m.end(), name, lex.kinds[name]))
@@ -190,21 +193,30 @@ def find_actors(text: str, tokens: Tokens | None = None) -> list[ActorMention]:
                 found.append(ActorMention(span[0], span[1], text[span[0]:span[1]], "person"))
     # People by appositive role, the role after the name ("Rafael Leonardo, acting Assistant Secretary ...")
     # or before it ("The director of the prison, Juan Carlos Mendoza, was ..."): at each comma.
-    comma = folded.find(", ")
+    # (the role words' indices, found once: most commas have none near them, and an article without a
+    # role word skips the loop)
+    roles = list(compress(range(len(tokens.words)), map(lex.roles.__contains__, tokens.words)))
+    comma = folded.find(", ") if roles else -1
     while comma >= 0:
         after = tokens.span(comma, comma + 80)
-        if any(w in lex.roles for w in tokens.words[after.start:after.start + 6]):
+        if _any_between(roles, after.start, after.start + 6):
             m = lex.appositive_re.search(text, max(0, comma - 80), comma)
             if m:
                 _add_person(found, lex, text, m.start(1), m.end(1))
         before = tokens.span(max(0, comma - 80), comma)
-        if any(w in lex.roles for w in tokens.words[max(before.start, before.stop - 6):before.stop]):
+        if _any_between(roles, max(before.start, before.stop - 6), before.stop):
             m = lex.between_commas_re.match(text, comma + 2)
             if m:
                 _add_person(found, lex, text, m.start(1), m.end(1))
         comma = folded.find(", ", comma + 2)
 
     return _resolve(text, tokens, _dedupe(found), canon, lex)
+
+
+def _any_between(indices: list[int], lo: int, hi: int) -> bool:
+    """Some of the sorted ``indices`` lies in ``[lo, hi)``."""
+    k = bisect_left(indices, lo)
+    return k < len(indices) and indices[k] < hi
 
 
 def _add_person(found: list[ActorMention], lex: Lexicon, text: str, start: int, end: int) -> None:
@@ -264,11 +276,15 @@ def _resolve(text: str, tokens: Tokens, found: list[ActorMention], canon: dict[s
         return out
     taken = [(a.start, a.end) for a in out]
     folded = tokens.text
-    raw = tokens.raw
-    maybe = {t for t in set(raw) if t in surname or t.endswith("'s")}
-    for i in compress(range(len(raw)), map(maybe.__contains__, raw)):
-        token = raw[i]
+    # The words that may be a surname, found lower-case; each then read as written.
+    lowered = {k.lower() for k in surname}
+    words = tokens.words
+    maybe = {w for w in set(words) if w in lowered or w.endswith("'s")}
+    for i in compress(range(len(words)), map(maybe.__contains__, words)):
         start, end = tokens.starts[i], tokens.ends[i]
+        token = folded[start:end]
+        if token not in surname and not token.endswith("'s"):
+            continue
         if token.endswith("'s"):
             token, end = token[:-2], end - 2
         names = surname.get(token)

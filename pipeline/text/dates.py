@@ -165,7 +165,7 @@ def _lexicon() -> _Lexicon:
         (r"(?P<dec>(?:the\s+|los\s+años\s+)?(?P<dec_y>1[89]\d0|20\d0)['’]?s(?!\w))", [r"\d0['’]?s"], []),
         # "the summer of 2023", "el verano de 2023": the months of the season (lexicon: seasons)
         (rf"(?P<sea>(?:(?:the|el|la)\s+)?(?P<sea_n>{_alt(list(data['seasons']))})\s+(?:of|de|del)\s+(?P<sea_y>{year})(?!\d))",
-         [rf"(?i:{_alt(list(data['seasons']))})\s+(?:of|de)"], []),
+         [], [rf"(?:{_alt([w.casefold() for w in data['seasons']])})\s+(?:of|de)"]),
         (rf"(?P<wke>(?:(?:over|during|on)\s+)?the\s+(?P<wke_o>{ordinal})\s+weekend\s+of\s+"
          rf"(?:the\s+year|(?P<wke_mon>{mon_full})|(?P<wke_y>{year})))", [r"weekend\s+of"], []),
         # "in the past four years", "over the last 12 months", "los últimos tres años": back from publication

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
-
-from pipeline.text.alternation import literal_alternation
 
 UNITS_YAML = Path(__file__).resolve().parents[2] / "schemas" / "vocab" / "units.yaml"
 LEXICON_YAML = Path(__file__).resolve().parents[2] / "schemas" / "lexicon" / "numbers.yaml"
@@ -586,36 +585,41 @@ _NUM_RE = re.compile(
 _DIGIT = re.compile(r"\d")
 _MASK_MARKS = re.compile(r"[:/+(-]")
 _LETTERS = re.compile(r"[^\W\d_]+")
+_LETTERS_ASCII = re.compile(r"[a-z]+")  # the same in lower-cased ASCII text, tested far faster
 _WORD_KEYS = frozenset(_WORD_VALUES) | frozenset(_WORD_SCALES)
 _MULT_KEYS = frozenset(_MULTIPLIERS) | frozenset(_FRACTIONS) | frozenset(_COMPARATIVES) | {"times", "veces"}
-_NUMBER_WORDS = _WORD_KEYS | _MULT_KEYS
-# A number word as a whole run of letters (as _LETTERS splits them) in lower-cased text: one search
-# answers for a sentence without digits, instead of listing all its words.
-_ANY_NUMBER_WORD = re.compile(
-    literal_alternation(sorted(_NUMBER_WORDS), after_first=r"(?<![^\W\d_].)") + r"(?![^\W\d_])"
-)
+_NUMBER_WORDS = _WORD_KEYS | _MULT_KEYS  # each a run of letters, as _LETTERS finds them
 _CLOCK_WORDS = frozenset({"am", "pm", "a", "p", "clock", "o'clock"})
 _PERCENT_WORDS = frozenset({"percent", "cent", "ciento", "pct"})
 
 # ---------------------------------------------------------------- public API
 
 
+def letter_words(text: str) -> frozenset[str]:
+    """The runs of letters of ``text``, lower-cased (what the number words are looked up in)."""
+    low = text.lower()
+    return frozenset((_LETTERS_ASCII if low.isascii() else _LETTERS).findall(low))
+
+
 def find_numbers(
-    text: str, exclude: tuple[tuple[int, int], ...] | list[tuple[int, int]] = ()
+    text: str, exclude: tuple[tuple[int, int], ...] | list[tuple[int, int]] = (),
+    words: AbstractSet[str] | None = None,
 ) -> list[NumberMention]:
     """Every number in ``text`` that can be a statistic, left to right.
 
     ``exclude`` are spans known to be something else (dates found by
     ``pipeline.text.dates``): a number inside one is dropped unless it carries
-    a unit no date has (percent, per 100,000, dollars, tonnes).
+    a unit no date has (percent, per 100,000, dollars, tonnes). ``words`` is
+    ``letter_words(text)`` when the caller has it already.
     """
-    # Fast paths: most sentences hold no digit and none of the number words.
+    # Fast paths: most sentences hold no digit and none of the number words (all of them runs of
+    # letters, so a set look-up finds them exactly where a search of the text would).
     has_digit = _DIGIT.search(text) is not None
-    low = text.lower()
-    if not has_digit and "fold" not in text and _ANY_NUMBER_WORD.search(low) is None:
+    if words is None:
+        words = letter_words(text)
+    if not has_digit and "fold" not in text and words.isdisjoint(_NUMBER_WORDS):
         return []
-    letters = _LETTERS.findall(low)
-    words = set(letters)
+    low = text.lower()
     spelled = not words.isdisjoint(_WORD_KEYS)
     mult = not words.isdisjoint(_MULT_KEYS) or "fold" in text
     has_percent = "%" in text or not words.isdisjoint(_PERCENT_WORDS)
