@@ -301,3 +301,28 @@ def test_a_season_with_its_year_is_its_months() -> None:
 def test_earlier_this_year_ends_at_publication() -> None:
     m = one("He was re-elected earlier this year.")
     assert (m.start, m.end) == (D(2024, 1, 1), D(2024, 3, 20))
+
+
+# ---------------------------------------------------------------- ranges of days
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("Del 2 de febrero al 9 de marzo de 2023 se contaron 80 secuestros.", D(2023, 2, 2), D(2023, 3, 9)),
+        ("Entre el 5 y el 19 de agosto de 2022 hubo 40 detenidos.", D(2022, 8, 5), D(2022, 8, 19)),
+        ("desde el 3 de octubre hasta el 6 de enero de 2023 rigió el toque de queda.", D(2022, 10, 3), D(2023, 1, 6)),
+        ("From Feb. 2 to March 9, 2023, police logged 80 kidnappings.", D(2023, 2, 2), D(2023, 3, 9)),
+        ("Between Aug. 5 and 19, 2022, 40 people were detained.", D(2022, 8, 5), D(2022, 8, 19)),
+        ("Talks ran Nov. 3-5, 2021, in Lima.", D(2021, 11, 3), D(2021, 11, 5)),
+        ("The curfew ran from Dec. 28 to Jan. 4.", D(2023, 12, 28), D(2024, 1, 4)),  # yearless: before publication
+    ],
+)
+def test_a_range_of_days_is_one_period_from_its_first_day_to_its_last(text: str, start: dt.date, end: dt.date) -> None:
+    m = one(text)
+    assert (m.start, m.end, m.precision, m.kind) == (start, end, "range", "range")
+
+
+@pytest.mark.parametrize("text", ["Hubo ataques el 10 y 12 de marzo.", "Attacks on March 10 and 12 killed five."])
+def test_two_days_joined_by_and_without_between_are_no_range(text: str) -> None:
+    assert all(m.precision == "day" for m in find_dates(text, DAY))

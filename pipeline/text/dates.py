@@ -135,6 +135,18 @@ def _lexicon() -> _Lexicon:
     # the letters IGNORECASE takes for theirs, "ſ" for "s", "K" for "k").
     parts: list[tuple[str, list[str], list[str]]] = [
         (r"(?P<iso>(?<!\d)(?P<iso_y>\d{4})-(?P<iso_m>\d{2})-(?P<iso_d>\d{2})(?!\d))", [r"\d{4}-\d{2}-\d{2}"], []),
+        # Ranges of days: "del 1 de enero al 15 de marzo de 2024", "entre el 1 y el 20 de julio", "from January 1
+        # to March 15, 2024", "between March 1 and 15", "May 3-5". "y" / "and" join two days into a range
+        # only after "entre" / "between" ("el 10 y 12 de marzo" is two days); the conditional (?(...)) says so.
+        (rf"(?P<drd>(?:(?:(?P<drd_b>[Ee]ntre|[Bb]etween)|[Dd]el?|[Dd]esde|[Ff]rom)\s+(?:el\s+|the\s+)?)?(?<!\d)"
+         rf"(?P<drd_d1>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+(?:de\s+|of\s+)?(?P<drd_m1>{mon}))?"
+         rf"(?(drd_b)\s+(?:y|and)\s+|(?:\s+(?:al?|hasta|to|through|until)\s+|\s*[-–]\s*))(?:el\s+|the\s+)?"
+         rf"(?P<drd_d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?(?P<drd_m2>{mon})"
+         rf"(?:,?\s+(?:del?\s+)?(?P<drd_y>{year}))?(?!\d))", [any_month, r"\d"], []),
+        (rf"(?P<drm>(?:(?P<drm_b>[Bb]etween)\s+|[Ff]rom\s+)?(?P<drm_m1>{mon})\.?\s+(?P<drm_d1>\d{{1,2}})(?:st|nd|rd|th)?,?"
+         rf"(?(drm_b)\s+and\s+|(?:\s+(?:to|through|until)\s+|\s*[-–]\s*))(?:(?P<drm_m2>{mon})\.?\s+)?"
+         rf"(?P<drm_d2>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:%]|[.,]\d)(?:,?\s+(?P<drm_y>{year})(?!\d))?)",
+         [any_month, r"\d"], []),
         (rf"(?P<mdy>(?P<mdy_mon>{mon})\.?\s+(?P<mdy_d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy_y>{year})(?!\d))",
          [any_month, year], []),
         (rf"(?P<dmy>(?<!\d)(?P<dmy_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+)?(?P<dmy_mon>{mon})\.?,?\s+(?:del?\s+)?"
@@ -348,6 +360,29 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
     if which == "iso":
         start = end = _safe_date(int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"]))
         precision = "day"
+    elif which in ("drd", "drm"):
+        p = which
+        m1 = lx.months[g[f"{p}_m1"].lower()] if g[f"{p}_m1"] else None
+        m2 = lx.months[g[f"{p}_m2"].lower()] if g[f"{p}_m2"] else None
+        m1, m2 = m1 or m2, m2 or m1
+        d1, d2 = int(g[f"{p}_d1"]), int(g[f"{p}_d2"])
+        if m1 is None or m2 is None or not (1 <= d1 <= 31 and 1 <= d2 <= 31):
+            return None
+        if p == "drm" and not g["drm_b"] and not g["drm_y"] and not g["drm"].lower().startswith("from") \
+                and g["drm_m1"] in lx.ambiguous and not _after_cue(lx, before):
+            return None  # "may 3 to 5" may be no date at all
+        if g[f"{p}_y"]:
+            y_b: int | None = int(g[f"{p}_y"])
+        else:  # the year of the later day, as for a day alone
+            got = _yearless(m2, d2, published, before)
+            y_b = got[0].year if got else None
+            basis = "relative"
+        start = end = None
+        if y_b is not None:
+            start, end = _safe_date(y_b - ((m1, d1) > (m2, d2)), m1, d1), _safe_date(y_b, m2, d2)
+            if start is None or end is None or not start < end:
+                return None
+        precision, kind = "range", "range"
     elif which in ("mdy", "dmy"):
         p = which
         start = end = _safe_date(int(g[f"{p}_y"]), lx.months[g[f"{p}_mon"].lower()], int(g[f"{p}_d"]))
