@@ -10,9 +10,9 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.derive import derive_tables
 from pipeline.expectations import ExpectationsResult, published_end, run_expectations, suite_path
 from pipeline.quality import load_texts
-from pipeline.derive import derive_tables
 from pipeline.tables import EXTRACTED_TABLES, TABLES, spec, to_arrow
 
 
