@@ -23,8 +23,13 @@ COLUMNS = {
     "events": ["event_type", "date_start", "date_end", "date_precision", "place", "actors", "fatalities",
                "source_id", "summary"],
     "sources": ["source_id", "title", "publisher", "published_date", "language", "url"],
+    "claims": ["metric", "unit", "is_change", "country_code", "place", "period_start", "period_end", "n_sources",
+               "value_min", "value_max", "spread", "conflict"],
+    "claim_statistics": ["claim_id", "statistic_id"],
 }
-CATEGORY = {"statistics": "metric", "events": "event_type", "sources": "publisher"}
+CATEGORY = {"statistics": "metric", "events": "event_type", "sources": "publisher", "claims": "metric",
+            "claim_statistics": "claim_id"}
+ORDER = ("statistics", "events", "claims", "sources")  # tabs; claim_statistics shows inside an opened claim
 
 
 def _json_value(value: Any) -> Any:
@@ -37,6 +42,8 @@ def page_data(view: PackageView, texts: dict[str, str]) -> dict[str, Any]:
     """What the page embeds: the tables (rows sorted by key, dates as ISO text) and the article texts."""
     tables = {}
     for name in TABLES:
+        if name not in view.rows:  # a package from before the table existed
+            continue
         key = next(r for r in view.descriptor["resources"] if r["name"] == name)["schema"]["primaryKey"][0]
         rows = sorted(view.rows[name], key=lambda r: r[key])
         present = {f["name"] for f in next(r for r in view.descriptor["resources"]
@@ -45,7 +52,7 @@ def page_data(view: PackageView, texts: dict[str, str]) -> dict[str, Any]:
                         "category": CATEGORY[name] if CATEGORY[name] in present else key,
                         "rows": [{k: _json_value(v) for k, v in r.items()} for r in rows]}
     return {"title": view.descriptor["title"], "version": view.descriptor["version"], "tables": tables,
-            "order": ["statistics", "events", "sources"], "texts": dict(sorted(texts.items()))}
+            "order": [t for t in ORDER if t in tables], "texts": dict(sorted(texts.items()))}
 
 
 def index_html(view: PackageView, texts: dict[str, str], charts: dict[str, bytes]) -> str:
@@ -226,6 +233,24 @@ function renderDetail() {
     dl.append(dt, dd);
   }
   const parts = [close, dl];
+  if (state.table === "claims") {
+    // A claim: its statistics side by side (value, qualifier, source, quote), each one a link to its row.
+    const ids = new Set((DATA.tables.claim_statistics || {rows: []}).rows
+      .filter((l) => l.claim_id === row.claim_id).map((l) => l.statistic_id));
+    const members = DATA.tables.statistics.rows.filter((s) => ids.has(s.statistic_id));
+    const table = document.createElement("table"); table.id = "members";
+    for (const s of members) {
+      const tr = document.createElement("tr"); tr.dataset.id = s.statistic_id;
+      for (const v of [s.value, s.qualifier, s.source_id, s.quote]) {
+        const td = document.createElement("td"); td.textContent = cellText(v); tr.appendChild(td);
+      }
+      tr.onclick = () => { state = {...state, table: "statistics", cat: "", q: "", row: s.statistic_id}; render(); };
+      table.appendChild(tr);
+    }
+    parts.push(table);
+    box.replaceChildren(...parts);
+    return;
+  }
   const sid = row.source_id;
   const source = DATA.tables.sources.rows.find((s) => s.source_id === sid);
   const links = document.createElement("p");

@@ -141,21 +141,54 @@ def charts(view: PackageView) -> dict[str, bytes]:
             CHART_STATISTICS: chart_statistics(view.rows["statistics"])}
 
 
-def conflicts(statistics: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Figures of the same metric, unit, place and period that different sources give different values."""
-    groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
-    for s in statistics:
-        if s.get("period_start"):
-            key = (s["metric"], s["unit"], s.get("country_code") or "", s["period_start"], s["period_end"],
-                   s["is_change"])
-            groups[key].append(s)
-    out = []
-    for (metric, unit, country, start, end, _), rows in sorted(groups.items(), key=lambda kv: str(kv[0])):
-        by_source = {r["source_id"]: r["value"] for r in sorted(rows, key=lambda r: r["statistic_id"])}
-        if len(by_source) > 1 and len(set(by_source.values())) > 1 and metric != "other":
-            out.append({"metric": metric, "unit": unit, "country_code": country, "period_start": start,
-                        "period_end": end, "values": by_source})
-    return out
+def conflicts(rows: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The claims flagged ``conflict`` (pipeline.claims), each with its member statistics (by source, then
+    id) under ``statistics``; ordered by metric, period and claim id. ``rows``: a package's rows by table."""
+    stats = {s["statistic_id"]: s for s in rows.get("statistics", [])}
+    members: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for link in rows.get("claim_statistics", []):
+        if link["statistic_id"] in stats:
+            members[link["claim_id"]].append(stats[link["statistic_id"]])
+    found = [c for c in rows.get("claims", []) if c["conflict"]]
+    found.sort(key=lambda c: (c["metric"], c["period_start"], c["period_end"], c["claim_id"]))
+    return [{**c, "statistics": sorted(members[c["claim_id"]], key=lambda s: (s["source_id"], s["statistic_id"]))}
+            for c in found]
+
+
+def _cell(text: Any) -> str:
+    return " ".join(str(text if text is not None else "").split()).replace("|", "\\|")
+
+
+def disagreements(rows: dict[str, list[dict[str, Any]]], level: int = 2) -> list[str]:
+    """Markdown: the section "Where sources disagree" (``level``: its heading level): what a claim and a
+    conflict are, then :func:`conflict_tables`."""
+    n_claims = len(rows.get("claims", []))
+    shared = sum(1 for c in rows.get("claims", []) if c["n_sources"] > 1)
+    return ["#" * level + " Where sources disagree", "",
+            "The `claims` table groups the statistics that measure the same quantity (metric, unit, place, period",
+            f"and, for changes, baseline): {n_claims} claims, {shared} stated by more than one source. A claim is a",
+            "conflict when two sources give values that cannot both hold once their qualifiers (\"more than\",",
+            "\"about\", ranges) and the rounding of the numbers as written are allowed for",
+            "(`schemas/tolerance.yaml`).", "", *conflict_tables(rows, level + 1)]
+
+
+def conflict_tables(rows: dict[str, list[dict[str, Any]]], level: int = 3) -> list[str]:
+    """Markdown: the number of conflicts, then one heading (``level``) and table per conflicting claim,
+    its sources' figures and quotes side by side."""
+    found = conflicts(rows)
+    lines = [f"Conflicts: {len(found)}.", ""]
+    for c in found:
+        where = c["country_code"] + (f", {c['place']}" if c.get("place") else "")
+        change = f", change from {c['baseline_start']} to {c['baseline_end']}" if c["is_change"] else ""
+        what = f"{c['metric']} ({c['unit']}{change})"
+        lines += ["#" * level + f" {what}, {where}, {c['period_start']} to {c['period_end']}", "",
+                  f"Values {c['value_min']:g} to {c['value_max']:g} (median {c['value_median']:g}, spread "
+                  f"{'-' if c['spread'] is None else format(c['spread'], 'g')}) from {c['n_sources']} sources; claim "
+                  f"`{c['claim_id']}`.", ""]
+        lines += _table(("source", "value", "as written", "qualifier", "period as written", "quote"), [
+            (f"`{s['source_id']}`", f"{s['value']:g}", _cell(s["value_text"]), s["qualifier"],
+             _cell(s["period_text"]) or "-", _cell(s["quote"])) for s in c["statistics"]])
+    return lines
 
 
 def _table(head: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
@@ -170,7 +203,7 @@ def _range(dates: list[dt.date]) -> str:
 
 def coverage(view: PackageView) -> list[str]:
     """Markdown: what the release covers, in counts."""
-    sources, stats, events = (view.rows[t] for t in TABLES)
+    sources, stats, events = (view.rows[t] for t in ("sources", "statistics", "events"))
     lines = ["## Coverage", "", "Rows per table:", ""]
     lines += _table(("table", "rows"), [(t, len(view.rows[t])) for t in TABLES])
     pub = Counter(s.get("publisher") or "(unknown)" for s in sources)
@@ -248,16 +281,7 @@ def dataset_card(descriptor: dict[str, Any], view: PackageView, codebook: str = 
     lines += coverage(view)
     lines += ["## Charts", "", f"![Events per month by type]({CHART_EVENTS})", "",
               f"![Statistics over time, one colour per source]({CHART_STATISTICS})", ""]
-    found = conflicts(view.rows["statistics"])
-    lines += ["## Where sources disagree", "",
-              "Statistics of the same metric, unit, place and period whose sources give different values",
-              "(until the claims table lands, computed here from the statistics table):", ""]
-    if found:
-        lines += _table(("metric", "unit", "country", "period", "values by source"), [
-            (c["metric"], c["unit"], c["country_code"] or "-", f"{c['period_start']} to {c['period_end']}",
-             "; ".join(f"`{s}`: {v:g}" for s, v in c["values"].items())) for c in found])
-    else:
-        lines += ["None in this release.", ""]
+    lines += disagreements(view.rows)
     lines += loading_snippets()
     lines += [
         "## Codebook", "",
@@ -284,3 +308,35 @@ def dataset_card(descriptor: dict[str, Any], view: PackageView, codebook: str = 
     if codebook:
         lines += [demoted(codebook)]
     return "\n".join(lines)
+
+
+README_START = "<!-- where-sources-disagree: generated by `python -m pipeline.card` from datapackage/; do not edit -->"
+README_END = "<!-- /where-sources-disagree -->"
+
+
+def refresh_readme(readme: str, view: PackageView) -> str:
+    """``readme`` with its generated section "Where sources disagree" (between the markers) rebuilt from
+    the package ``view`` (the committed datapackage/)."""
+    head, rest = readme.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    return head + README_START + "\n" + "\n".join(conflict_tables(view.rows)) + "\n" + README_END + tail
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite the README's "Where sources disagree" from the committed package (``[README [PACKAGE]]``)."""
+    import sys
+    from pathlib import Path
+
+    from pipeline.diff import open_package
+
+    argv = sys.argv[1:] if argv is None else argv
+    root = Path(__file__).resolve().parent.parent
+    readme = Path(argv[0]) if argv else root / "README.md"
+    package = Path(argv[1]) if len(argv) > 1 else root / "datapackage"
+    readme.write_text(refresh_readme(readme.read_text(encoding="utf-8"), open_package(package)), encoding="utf-8")
+    print(f"wrote {readme}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -22,6 +22,8 @@ from typing import Any
 import pandas as pd
 
 import pipeline.tables
+from pipeline.claims import claim_key, claim_row, conflicting
+from pipeline.ids import make_id
 from pipeline.quality_report import write_index
 from pipeline.tables import TABLES, plausible, publication_anchors, spec
 
@@ -103,7 +105,40 @@ def derive_frames(tables: dict[str, Any], texts: dict[str, str | None]) -> dict[
         if name == "statistics":
             columns.append("value_plausible")
         frames[name] = pd.DataFrame(rows, columns=columns)
+    frames.update(claim_frames(tables))
     return frames
+
+
+def claim_frames(tables: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """``claims`` and ``claim_statistics`` with the columns their suites check against the statistics:
+    every claim has a statistic, every link names a claim and a statistic that exist, each claim's
+    counts, values and conflict flag are those of its statistics, and each statistic sits in the
+    claim its content keys it to."""
+    stats = {r["statistic_id"]: r for r in tables["statistics"].to_pylist()}
+    claims = tables["claims"].to_pylist()
+    links = tables["claim_statistics"].to_pylist()
+    known = {c["claim_id"] for c in claims}
+    members: dict[str, list[dict[str, Any]]] = {}
+    for link in links:
+        link["claim_exists"] = link["claim_id"] in known
+        row = stats.get(link["statistic_id"])
+        link["statistic_exists"] = row is not None
+        key = claim_key(row) if row is not None else None
+        link["claim_matches_content"] = key is not None and make_id("cl", *key) == link["claim_id"]
+        if row is not None:
+            members.setdefault(link["claim_id"], []).append(row)
+    for c in claims:
+        rows = members.get(c["claim_id"], [])
+        c["n_linked"] = len(rows)
+        c["counts_agree"] = bool(rows) and c["n_statistics"] == len(rows) and c["n_sources"] == len(
+            {r["source_id"] for r in rows})
+        c["values_agree"] = bool(rows) and claim_row(c["claim_id"], rows) | {"conflict": c["conflict"]} == {
+            k: c[k] for k in spec("claims").field_names}
+        c["conflict_agrees"] = bool(rows) and c["conflict"] == conflicting(rows)
+    extra = ["n_linked", "counts_agree", "values_agree", "conflict_agrees"]
+    return {"claims": pd.DataFrame(claims, columns=spec("claims").field_names + extra),
+            "claim_statistics": pd.DataFrame(links, columns=spec("claim_statistics").field_names + [
+                "claim_exists", "statistic_exists", "claim_matches_content"])}
 
 
 def suite_parameters(previous: Path | None, allow_shrink_reason: str | None) -> dict[str, Any]:

@@ -24,7 +24,7 @@ SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 EXTRACTED_TABLES = ("sources", "statistics", "events")  # rows read from each article, screened row by row
 # Cross-source tables, computed from the screened rows of all articles (pipeline.derive); appended by
 # the steps that build them, in the order they are written.
-DERIVED_TABLES: tuple[str, ...] = ()
+DERIVED_TABLES: tuple[str, ...] = ("claims", "claim_statistics")
 TABLES = EXTRACTED_TABLES + DERIVED_TABLES
 
 _ARROW_TYPES: dict[str, pyarrow.DataType] = {
@@ -218,6 +218,18 @@ def _row_checks(names: list[str]) -> list[pa.Check]:
             lambda d: ((d["value_low"].isna() | (d["value_low"] <= d["value"]))
                        & (d["value_high"].isna() | (d["value"] <= d["value_high"]))).astype(bool),
             "value_low <= value <= value_high", ("value_low", "value", "value_high")))
+    if {"value_min", "value_median", "value_max"} <= set(names):
+        checks.append(_row_check(
+            lambda d: ((d["value_min"] <= d["value_median"]) & (d["value_median"] <= d["value_max"])).astype(bool),
+            "value_min <= value_median <= value_max", ("value_min", "value_median", "value_max")))
+    if {"n_sources", "n_statistics"} <= set(names):
+        checks.append(_row_check(lambda d: (d["n_sources"] <= d["n_statistics"]).astype(bool),
+                                 "n_sources <= n_statistics", ("n_sources", "n_statistics")))
+    if {"conflict", "n_sources", "value_min", "value_max"} <= set(names):
+        # A conflict needs two sources whose values differ: the flag cannot be set on equal values.
+        checks.append(_row_check(
+            lambda d: (~d["conflict"] | ((d["n_sources"] >= 2) & (d["value_min"] < d["value_max"]))).astype(bool),
+            "conflict only between sources whose values differ", ("conflict", "n_sources", "value_min", "value_max")))
     return checks
 
 

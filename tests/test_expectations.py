@@ -10,9 +10,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.derive import derive_tables
 from pipeline.expectations import ExpectationsResult, published_end, run_expectations, suite_path
 from pipeline.quality import load_texts
-from pipeline.tables import TABLES, spec, to_arrow
+from pipeline.tables import EXTRACTED_TABLES, TABLES, spec, to_arrow
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,9 @@ def clean(built_package: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[st
 
 
 def _run(rows: dict[str, list[dict[str, Any]]], texts: dict[str, str | None], **kwargs: Any) -> ExpectationsResult:
-    return run_expectations({name: to_arrow(name, rows[name]) for name in TABLES}, texts, **kwargs)
+    """The suites on the extracted rows given and the cross-source tables derived from them, as a build has them."""
+    return run_expectations(derive_tables({name: to_arrow(name, rows[name]) for name in EXTRACTED_TABLES}), texts,
+                            **kwargs)
 
 
 def _failed(result: ExpectationsResult, severity: str) -> set[tuple[str, str, str | None]]:

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import ROOT, SEEDS, run_cli
 from pipeline.quality import validate_package
+from pipeline.tables import TABLES
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -155,7 +156,7 @@ def test_build_report_and_reports_folder_show_the_quality_checks(built_package: 
     quality = report["quality"]
     assert quality["pandera"] == "passed" and quality["failures"] == []
     suites = quality["great_expectations"]["suites"]
-    assert set(suites) == {"sources", "statistics", "events"}
+    assert set(suites) == set(TABLES)  # one suite per table, derived tables included
     assert all(s["evaluated"] > 0 and s["failed_critical"] == 0 for s in suites.values())
     assert len(quality["warnings"]) == sum(s["failed_warning"] for s in suites.values())
     reports = built_package.with_name("reports")

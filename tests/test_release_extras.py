@@ -89,28 +89,32 @@ def test_events_chart_has_one_bar_per_month_and_type_of_the_month_dated_events(u
 
 
 def test_statistics_chart_marks_every_figure_of_a_disagreement(unpacked: Path) -> None:
-    stats = pq.read_table(unpacked / "data" / "statistics.parquet").to_pylist()
+    rows = {t: pq.read_table(unpacked / "data" / f"{t}.parquet").to_pylist()
+            for t in ("statistics", "claims", "claim_statistics")}
     shown = {i.removeprefix("statistic-") for i in _svg_ids(unpacked / CHART_STATISTICS) if i.startswith("statistic-")}
-    by_id = {s["statistic_id"]: s for s in stats}
+    by_id = {s["statistic_id"]: s for s in rows["statistics"]}
     assert shown and shown <= set(by_id)
     assert all(by_id[i]["period_start"] is not None for i in shown)
-    for c in conflicts(stats):
-        ids = {s["statistic_id"] for s in stats if s["metric"] == c["metric"] and s["unit"] == c["unit"]
-               and s["period_start"] == c["period_start"] and s["period_end"] == c["period_end"]}
+    found = conflicts(rows)
+    assert found, "the seeds have a conflict"
+    for c in found:
+        ids = {s["statistic_id"] for s in c["statistics"]}
         if any(i in shown for i in ids):
             assert ids <= shown, f"{c['metric']}: only some sources' figures are drawn"
 
 
-def test_conflicts_are_different_values_from_different_sources_for_the_same_period() -> None:
+def test_card_conflicts_are_the_conflicting_claims_with_their_statistics() -> None:
     base = {"metric": "homicides", "unit": "count", "country_code": "ECU", "period_start": dt.date(2024, 1, 1),
             "period_end": dt.date(2024, 12, 31), "is_change": False}
-    rows = [{**base, "statistic_id": "a", "source_id": "s1", "value": 100.0},
-            {**base, "statistic_id": "b", "source_id": "s2", "value": 120.0},
-            {**base, "statistic_id": "c", "source_id": "s3", "value": 100.0, "period_end": dt.date(2024, 6, 30)},
-            {**base, "statistic_id": "d", "source_id": "s4", "value": 7.0, "metric": "arrests"},
-            {**base, "statistic_id": "e", "source_id": "s5", "value": 7.0, "metric": "arrests"}]
-    [found] = conflicts(rows)
-    assert found["metric"] == "homicides" and found["values"] == {"s1": 100.0, "s2": 120.0}
+    stats = [{**base, "statistic_id": "a", "source_id": "s1", "value": 100.0},
+             {**base, "statistic_id": "b", "source_id": "s2", "value": 120.0},
+             {**base, "statistic_id": "d", "source_id": "s4", "value": 7.0, "metric": "arrests"}]
+    claims = [{**base, "claim_id": "cl_1", "conflict": True}, {**base, "claim_id": "cl_2", "metric": "arrests",
+                                                               "conflict": False}]
+    links = [{"claim_id": "cl_1", "statistic_id": "b"}, {"claim_id": "cl_1", "statistic_id": "a"},
+             {"claim_id": "cl_2", "statistic_id": "d"}]
+    [found] = conflicts({"statistics": stats, "claims": claims, "claim_statistics": links})
+    assert found["claim_id"] == "cl_1" and [s["statistic_id"] for s in found["statistics"]] == ["a", "b"]
 
 
 def test_card_and_readme_pandas_snippets_give_arrow_types(unpacked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -143,6 +147,10 @@ def test_sqlite_copy_has_the_rows_keys_and_a_quote_index(unpacked: Path) -> None
         assert [c[1] for c in con.execute(f"pragma table_info({table})") if c[5]] == [key]
     for table in ("statistics", "events"):
         assert [(fk[2], fk[3]) for fk in con.execute(f"pragma foreign_key_list({table})")] == [("sources", "source_id")]
+    assert sorted((fk[2], fk[3]) for fk in con.execute("pragma foreign_key_list(claim_statistics)")) == [
+        ("claims", "claim_id"), ("statistics", "statistic_id")]
+    n_claims = pq.read_metadata(unpacked / "data" / "claims.parquet").num_rows
+    assert con.execute("select count(*) from claims").fetchone()[0] == n_claims > 0
     assert con.execute("pragma foreign_key_check").fetchall() == []
     first = pq.read_table(unpacked / "data" / "statistics.parquet").to_pylist()[0]
     value, start, change = con.execute("select value, period_start, is_change from statistics where statistic_id = ?",
@@ -273,6 +281,21 @@ def test_offline_browser_filters_sorts_and_highlights_the_quote_in_headless_chro
     subprocess.run([browser, *FLAGS, f"--user-data-dir={artifacts / 'profile'}", "--window-size=1280,1600",
                     f"--screenshot={shot}", url], capture_output=True, timeout=120)
     assert shot.is_file() and shot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_offline_browser_opens_a_claim_with_its_statistics(unpacked: Path, tmp_path: Path) -> None:
+    browser = _browser()
+    rows = {t: pq.read_table(unpacked / "data" / f"{t}.parquet").to_pylist() for t in ("claims", "claim_statistics")}
+    claim = next(c for c in rows["claims"] if c["conflict"])
+    members = sorted(link["statistic_id"] for link in rows["claim_statistics"] if link["claim_id"] == claim["claim_id"])
+    url = (unpacked / "index.html").as_uri() + f"#table=claims&row={claim['claim_id']}"
+    proc = subprocess.run([browser, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", url],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    page = _Page()
+    page.feed(proc.stdout)
+    assert sorted({c["claim_id"] for c in rows["claims"]}) == sorted(set(page.rows) - set(members))
+    assert sorted(i for i in page.rows if i in members) == members  # the opened claim lists its statistics
 
 
 def row_path(unpacked: Path, source_id: str) -> str:
