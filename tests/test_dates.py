@@ -326,3 +326,25 @@ def test_a_range_of_days_is_one_period_from_its_first_day_to_its_last(text: str,
 @pytest.mark.parametrize("text", ["Hubo ataques el 10 y 12 de marzo.", "Attacks on March 10 and 12 killed five."])
 def test_two_days_joined_by_and_without_between_are_no_range(text: str) -> None:
     assert all(m.precision == "day" for m in find_dates(text, DAY))
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "start", "end"),
+    [
+        ("En lo que va del año se registraron 1.200 muertes.", DAY, D(2024, 1, 1), D(2024, 3, 20)),
+        ("So far this year, police have seized 90 tonnes.", DAY, D(2024, 1, 1), D(2024, 3, 20)),
+        ("Year-to-date killings reached 700.", MONTH, D(2024, 1, 1), D(2024, 3, 31)),
+        # a named year: its January 1 to publication, or the whole year when published after it
+        ("En lo que va de 2024 hubo 300 secuestros.", DAY, D(2024, 1, 1), D(2024, 3, 20)),
+        ("So far in 2023, 40 guards were attacked.", DAY, D(2023, 1, 1), D(2023, 12, 31)),
+    ],
+)
+def test_the_year_so_far_runs_from_january_first_to_publication(
+        text: str, published: PublicationDate, start: dt.date, end: dt.date) -> None:
+    m = one(text, published)
+    assert (m.start, m.end, m.precision, m.kind) == (start, end, "range", "range")
+
+
+def test_the_year_so_far_without_a_publication_date_has_no_period() -> None:
+    m = one("En lo que va del año se registraron 1.200 muertes.", UNKNOWN)
+    assert (m.start, m.end, m.basis) == (None, None, "relative")

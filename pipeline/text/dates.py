@@ -186,6 +186,11 @@ def _lexicon() -> _Lexicon:
          r"\s+(?P<pl_u>(?i:years?|months?|weeks?|days?|decades?|a[nñ]os|meses|semanas|d[ií]as|d[eé]cadas))(?!\w))",
          [], [r"(?:past|last|ltimos)\s"]),
         (r"(?P<rwe>(?i:(?:last|this|next|over\s+the|during\s+the|the\s+past)\s+weekend)\b)", [], ["weekend"]),
+        # The year so far: "en lo que va de 2023", "en lo que va del año", "so far this year", "this year so far",
+        # "year to date": from January 1 to publication (the whole year when published after it)
+        (rf"(?P<ytd>(?i:(?:en\s+)?lo\s+que\s+va\s+(?:de|del)\s+(?:(?:este\s+)?a[nñ]o|(?P<ytd_y>{year}))|"
+         rf"so\s+far\s+(?:this\s+year|in\s+(?:the\s+year|(?P<ytd_y2>{year})))|(?:this\s+year|(?P<ytd_y3>{year}))\s+so\s+far"
+         rf"|(?:the\s+)?year[\s-]to[\s-]date)(?!\w))", [], [r"que\s+va|so\s+far|to[\s-]date"]),
         (r"(?P<rel>(?i:(?:earlier|later)\s+this\s+(?:month|week|year)|this\s+(?:month|week|year)|"
          r"last\s+(?:month|week|year)|next\s+(?:month|week|year)|the\s+(?:year|month)\s+before|"
          r"the\s+previous\s+(?:year|month)|a\s+year\s+(?:earlier|before|ago)|el\s+año\s+pasado|"
@@ -440,6 +445,16 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
         joined = {(g["mr_p"] or "").lower(), (g["mr_c"] or "").lower()}
         precision = "range"
         kind = "range" if g["mr_d"] or not joined.isdisjoint(_SPAN_WORDS) else "point"
+    elif which == "ytd":
+        raw = g["ytd_y"] or g["ytd_y2"] or g["ytd_y3"]
+        if not raw:
+            basis = "relative"
+        y = int(raw) if raw else published.start.year if published.start else None
+        start = end = None
+        if y is not None:
+            start = dt.date(y, 1, 1)
+            end = published.end if published.end is not None and published.end.year == y else dt.date(y, 12, 31)
+        precision, kind = "range", "range"
     elif which == "my":
         y, mo = int(g["my_y"]), lx.months[g["my_mon"].lower()]
         start, end, precision = dt.date(y, mo, 1), _month_end(y, mo), "month"
