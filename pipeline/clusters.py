@@ -99,7 +99,27 @@ def linked(a: dict[str, Any], b: dict[str, Any]) -> bool:
     r = rules()
     if is_dated(a) and is_dated(b):
         return dates_overlap(a, b) and (shared_actors(a, b, r["evidence_kinds"]) or shared_facility(a, b))
-    return shared_actors(a, b, r["strong_kinds"]) or shared_facility(a, b)
+    # Only an event with a victim or a facility (a killing, a prison riot) is identified by a name alone:
+    # a president declares many states of emergency.
+    return a["event_type"] in r["strong_types"] and (shared_actors(a, b, r["strong_kinds"]) or shared_facility(a, b))
+
+
+def _span(row: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
+    """The interval an event's date allows, at any precision (``None`` when undated)."""
+    if row.get("date_start") is None or row.get("date_end") is None:
+        return None
+    return row["date_start"], row["date_end"]
+
+
+def _meet(a: tuple[dt.date, dt.date] | None, b: tuple[dt.date, dt.date] | None) -> tuple[dt.date, dt.date] | None:
+    """The common part of two intervals (``None`` standing for no constraint); raises ValueError when
+    they do not meet."""
+    if a is None or b is None:
+        return a or b
+    low, high = max(a[0], b[0]), min(a[1], b[1])
+    if low > high:
+        raise ValueError("disjoint")
+    return low, high
 
 
 def cluster_events(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -107,6 +127,9 @@ def cluster_events(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any
     rows = sorted(events, key=lambda r: r["event_id"])
     parent = list(range(len(rows)))
     sources = [{r["source_id"]} for r in rows]
+    # The days all dated members of a cluster allow: a link through an undated event must not join
+    # a report of 2021 with one of 2024.
+    spans = [_span(r) for r in rows]
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -124,9 +147,14 @@ def cluster_events(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any
             # Never join clusters that would then hold two events of one article.
             if ri == rj or sources[ri] & sources[rj] or not linked(rows[i], rows[j]):
                 continue
+            try:
+                span = _meet(spans[ri], spans[rj])
+            except ValueError:
+                continue
             low, high = min(ri, rj), max(ri, rj)
             parent[high] = low
             sources[low] |= sources[high]
+            spans[low] = span
     groups: dict[int, list[dict[str, Any]]] = {}
     for i, r in enumerate(rows):
         groups.setdefault(find(i), []).append(r)

@@ -92,3 +92,16 @@ def test_step_adds_cluster_ids_and_a_valid_table() -> None:
     two = next(c for c in clusters if c["n_events"] == 2)
     assert (two["n_sources"], two["first_reported"], two["first_source_id"]) == (2, D(2030, 3, 5), "s2")
     assert not validate_table("event_clusters", out["event_clusters"])
+
+
+def test_an_undated_report_never_joins_two_dates() -> None:
+    undated = dict(date_start=None, date_end=None, date_precision="unknown", date_text=None, date_basis="unknown")
+    a = event("ev_a", "s1", event_type="killing", actors=["Marta Invented"], **undated)
+    b = event("ev_b", "s2", event_type="killing", actors=["Marta Invented"])
+    c = event("ev_c", "s3", event_type="killing", actors=["Marta Invented"], date_start=D(2031, 1, 1),
+              date_end=D(2031, 1, 1))
+    assert groups([a, b, c]) == [["ev_a", "ev_b"], ["ev_c"]]
+    # A head of state's decrees are not told apart by name: undated policy events stay alone.
+    d = event("ev_d", "s4", event_type="state_of_emergency", actors=["Marta Invented"], **undated)
+    e = event("ev_e", "s5", event_type="state_of_emergency", actors=["Marta Invented"])
+    assert groups([d, e]) == [["ev_d"], ["ev_e"]]
