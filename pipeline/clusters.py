@@ -112,14 +112,14 @@ def _span(row: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
 
 
 def _meet(a: tuple[dt.date, dt.date] | None, b: tuple[dt.date, dt.date] | None) -> tuple[dt.date, dt.date] | None:
-    """The common part of two intervals (``None`` standing for no constraint); raises ValueError when
-    they do not meet."""
+    """The common part of two intervals (``None`` standing for no constraint; intervals up to
+    ``max_gap_days`` apart meet in the days between them); raises ValueError when they do not meet."""
     if a is None or b is None:
         return a or b
     low, high = max(a[0], b[0]), min(a[1], b[1])
-    if low > high:
+    if low > high + dt.timedelta(days=int(rules()["max_gap_days"])):
         raise ValueError("disjoint")
-    return low, high
+    return min(low, high), max(low, high)
 
 
 def cluster_events(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
