@@ -186,8 +186,11 @@ def cluster_row(cluster_id: str, members: list[dict[str, Any]],
 
 def clusters_step(tables: dict[str, pyarrow.Table]) -> dict[str, pyarrow.Table]:
     """The derive step (pipeline.derive): ``event_clusters``, and ``events`` with its ``cluster_id``."""
+    if "events" not in tables:  # nothing to cluster (a derivation of the statistics alone)
+        return {}
     events = tables["events"].to_pylist()
-    published = {s["source_id"]: s.get("published_date") for s in tables["sources"].to_pylist()}
+    sources = tables["sources"].to_pylist() if "sources" in tables else []
+    published = {s["source_id"]: s.get("published_date") for s in sources}
     groups = cluster_events(events)
     of_event = {m["event_id"]: cid for cid, members in groups.items() for m in members}
     for e in events:
