@@ -26,10 +26,13 @@ COLUMNS = {
     "claims": ["metric", "unit", "is_change", "country_code", "place", "period_start", "period_end", "n_sources",
                "value_min", "value_max", "spread", "conflict"],
     "claim_statistics": ["claim_id", "statistic_id"],
+    "event_clusters": ["event_type", "date_start", "date_end", "place", "country_code", "actors", "n_sources",
+                       "first_reported"],
 }
 CATEGORY = {"statistics": "metric", "events": "event_type", "sources": "publisher", "claims": "metric",
-            "claim_statistics": "claim_id"}
-ORDER = ("statistics", "events", "claims", "sources")  # tabs; claim_statistics shows inside an opened claim
+            "claim_statistics": "claim_id", "event_clusters": "event_type"}
+# Tabs; claim_statistics shows inside an opened claim.
+ORDER = ("statistics", "events", "event_clusters", "claims", "sources")
 
 
 def _json_value(value: Any) -> Any:

@@ -13,12 +13,13 @@ from collections.abc import Callable
 import pyarrow
 
 from pipeline.claims import claims_step
+from pipeline.clusters import clusters_step
 
 Step = Callable[[dict[str, pyarrow.Table]], dict[str, pyarrow.Table]]
 
 # Each step returns the tables it adds or replaces (a derived table, or an extracted table with a
 # derived column); later steps see what earlier ones returned.
-STEPS: tuple[Step, ...] = (claims_step,)
+STEPS: tuple[Step, ...] = (claims_step, clusters_step)
 
 
 def derive_tables(tables: dict[str, pyarrow.Table]) -> dict[str, pyarrow.Table]:

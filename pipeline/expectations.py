@@ -104,9 +104,33 @@ def derive_frames(tables: dict[str, Any], texts: dict[str, str | None]) -> dict[
                     "year_start"]
         if name == "statistics":
             columns.append("value_plausible")
+        if name == "events":
+            columns.append("cluster_exists")
         frames[name] = pd.DataFrame(rows, columns=columns)
     frames.update(claim_frames(tables))
+    frames.update(cluster_frames(tables, frames["events"]))
     return frames
+
+
+def cluster_frames(tables: dict[str, Any], events: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """``event_clusters`` with the columns its suite checks against the events (``n_linked``: member
+    events; ``counts_agree``: n_events and n_sources are those of the members; ``sources_within_events``),
+    and ``events.cluster_exists`` (set in place on ``events``: every event is in a cluster that exists)."""
+    clusters = tables["event_clusters"].to_pylist() if "event_clusters" in tables else []
+    known = {c["cluster_id"] for c in clusters}
+    events["cluster_exists"] = [cid in known for cid in events["cluster_id"]] if "cluster_id" in events else []
+    members: dict[str, list[str]] = {}
+    for row in tables["events"].select(["event_id", "source_id", "cluster_id"]).to_pylist():
+        members.setdefault(row["cluster_id"], []).append(row["source_id"])
+    for c in clusters:
+        c.pop("actors", None)  # lists are not what the suite looks at
+        got = members.get(c["cluster_id"], [])
+        c["n_linked"] = len(got)
+        c["counts_agree"] = c["n_events"] == len(got) and c["n_sources"] == len(set(got))
+        c["sources_within_events"] = c["n_sources"] <= c["n_events"]
+    columns = [f for f in spec("event_clusters").field_names if f != "actors"]
+    return {"event_clusters": pd.DataFrame(clusters, columns=columns + ["n_linked", "counts_agree",
+                                                                         "sources_within_events"])}
 
 
 def claim_frames(tables: dict[str, Any]) -> dict[str, pd.DataFrame]:

@@ -75,6 +75,27 @@ def _sql_value(value: Any, field: dict[str, Any]) -> Any:
     return value
 
 
+def insert_order(descriptor: dict[str, Any]) -> list[str]:
+    """TABLES with every table after the tables its foreign keys reference (else in TABLES order):
+    ``events`` references ``event_clusters``, which is derived after it."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)  # before the references: a cycle of keys cannot recurse forever
+        for fk in resource(descriptor, name)["schema"].get("foreignKeys", []):
+            ref = fk["reference"]["resource"]
+            if ref != name and ref in TABLES:
+                visit(ref)
+        order.append(name)
+
+    for name in TABLES:
+        visit(name)
+    return order
+
+
 def database_bytes(view: PackageView) -> bytes:
     """The SQLite database of the package's tables, as bytes (the same rows give the same bytes)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,7 +103,7 @@ def database_bytes(view: PackageView) -> bytes:
         con = sqlite3.connect(path)
         try:
             con.execute("PRAGMA foreign_keys = ON")
-            for name in TABLES:  # sources first: the others reference it
+            for name in insert_order(view.descriptor):  # a referenced table before those referencing it
                 for statement in create_statements(view.descriptor, name):
                     con.execute(statement)
                 schema = resource(view.descriptor, name)["schema"]

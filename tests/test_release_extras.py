@@ -145,8 +145,11 @@ def test_sqlite_copy_has_the_rows_keys_and_a_quote_index(unpacked: Path) -> None
         rows = pq.read_table(unpacked / "data" / f"{table}.parquet").to_pylist()
         assert con.execute(f"select count(*) from {table}").fetchone()[0] == len(rows)
         assert [c[1] for c in con.execute(f"pragma table_info({table})") if c[5]] == [key]
-    for table in ("statistics", "events"):
-        assert [(fk[2], fk[3]) for fk in con.execute(f"pragma foreign_key_list({table})")] == [("sources", "source_id")]
+    assert [(fk[2], fk[3]) for fk in con.execute("pragma foreign_key_list(statistics)")] == [("sources", "source_id")]
+    assert sorted((fk[2], fk[3]) for fk in con.execute("pragma foreign_key_list(events)")) == [
+        ("event_clusters", "cluster_id"), ("sources", "source_id")]
+    n_events = pq.read_metadata(unpacked / "data" / "events.parquet").num_rows
+    assert con.execute("select count(*) from events join event_clusters using (cluster_id)").fetchone()[0] == n_events
     assert sorted((fk[2], fk[3]) for fk in con.execute("pragma foreign_key_list(claim_statistics)")) == [
         ("claims", "claim_id"), ("statistics", "statistic_id")]
     n_claims = pq.read_metadata(unpacked / "data" / "claims.parquet").num_rows

@@ -1,0 +1,199 @@
+"""Event clusters: events of different articles that report the same real event.
+
+Two events are linked when they agree on event type and place and, if both are dated precisely
+enough, their dates overlap and they share an identifying actor or facility; undated events are linked
+only on strong evidence (the same named person or the same facility). Linked events form clusters by
+union-find. Every event is in exactly one cluster (a singleton when nothing links it). Rules and word
+lists are in ``schemas/clustering.yaml``. The step is pure and independent of input order: events are
+sorted by id, pairs are taken in sorted order, and a cluster's id is derived from its sorted member ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from functools import cache
+from itertools import combinations
+from typing import Any
+
+import pyarrow
+import yaml
+
+import pipeline.tables
+from pipeline.claims import place_key
+from pipeline.ids import make_id
+from pipeline.tables import to_arrow
+
+# Narrower dates first: the best date of a cluster is that of its most precise member.
+_PRECISION_RANK = {"day": 0, "weekend": 1, "range": 2, "month": 3, "year": 4, "decade": 5, "unknown": 6}
+
+
+@cache
+def rules() -> dict[str, Any]:
+    """The rules of ``schemas/clustering.yaml``."""
+    return yaml.safe_load((pipeline.tables.SCHEMA_DIR / "clustering.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def actor_kinds() -> dict[str, str]:
+    """Canonical actor name (folded) -> kind, from ``schemas/lexicon/actors.yaml``."""
+    data = yaml.safe_load((pipeline.tables.SCHEMA_DIR / "lexicon" / "actors.yaml").read_text(encoding="utf-8"))
+    return {place_key(a["name"]): str(a.get("kind", "unknown")).rstrip(".") for a in data.get("actors", [])}
+
+
+def actor_kind(name: str) -> str:
+    """The lexicon kind of an actor; ``unknown`` for one found by pattern (a person the lexicon lacks)."""
+    return actor_kinds().get(place_key(name), "unknown")
+
+
+def is_facility(place: str | None) -> bool:
+    """The place names a facility (a prison, a studio, a building), not a town or a province."""
+    words = set(place_key(place).replace(",", " ").split())
+    return bool(words & {place_key(w) for w in rules()["facility_words"]})
+
+
+def is_dated(row: dict[str, Any]) -> bool:
+    """The event has an interval precise enough to compare (``dated_precisions``)."""
+    return (row.get("date_start") is not None and row.get("date_end") is not None
+            and row.get("date_precision") in rules()["dated_precisions"])
+
+
+def dates_overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """The two intervals, each at its own precision and widened by ``max_gap_days``, share a day."""
+    gap = dt.timedelta(days=int(rules()["max_gap_days"]))
+    return a["date_start"] <= b["date_end"] + gap and b["date_start"] <= a["date_end"] + gap
+
+
+def places_compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Same country (or one unknown), same province (or one unknown), and finer places that are equal,
+    one unspecified, or one written inside the other ("Guayaquil" and "Litoral prison, Guayaquil")."""
+    for col in ("country_code", "admin1"):
+        if a.get(col) and b.get(col) and place_key(a[col]) != place_key(b[col]):
+            return False
+    pa, pb = place_key(a.get("place")), place_key(b.get("place"))
+    if not pa or not pb or pa == pb:
+        return True
+    # Two different facilities are two places even in one city: "X prison" vs "Y prison".
+    if is_facility(pa) and is_facility(pb):
+        return False
+    return pa in pb or pb in pa
+
+
+def shared_facility(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Both events name the same facility."""
+    pa = place_key(a.get("place"))
+    return bool(pa) and pa == place_key(b.get("place")) and is_facility(pa)
+
+
+def shared_actors(a: dict[str, Any], b: dict[str, Any], kinds: list[str]) -> bool:
+    """The events share an actor of one of ``kinds``."""
+    common = {place_key(x) for x in a.get("actors") or []} & {place_key(x) for x in b.get("actors") or []}
+    names = {place_key(x): x for x in (a.get("actors") or [])}
+    return any(actor_kind(names[c]) in kinds for c in common)
+
+
+def linked(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """The two events (of different articles) report the same real event."""
+    if a["source_id"] == b["source_id"] or a["event_type"] != b["event_type"] or not places_compatible(a, b):
+        return False
+    r = rules()
+    if is_dated(a) and is_dated(b):
+        return dates_overlap(a, b) and (shared_actors(a, b, r["evidence_kinds"]) or shared_facility(a, b))
+    # Only an event with a victim or a facility (a killing, a prison riot) is identified by a name alone:
+    # a president declares many states of emergency.
+    return a["event_type"] in r["strong_types"] and (shared_actors(a, b, r["strong_kinds"]) or shared_facility(a, b))
+
+
+def _span(row: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
+    """The interval an event's date allows, at any precision (``None`` when undated)."""
+    if row.get("date_start") is None or row.get("date_end") is None:
+        return None
+    return row["date_start"], row["date_end"]
+
+
+def _meet(a: tuple[dt.date, dt.date] | None, b: tuple[dt.date, dt.date] | None) -> tuple[dt.date, dt.date] | None:
+    """The common part of two intervals (``None`` standing for no constraint; intervals up to
+    ``max_gap_days`` apart meet in the days between them); raises ValueError when they do not meet."""
+    if a is None or b is None:
+        return a or b
+    low, high = max(a[0], b[0]), min(a[1], b[1])
+    if low > high + dt.timedelta(days=int(rules()["max_gap_days"])):
+        raise ValueError("disjoint")
+    return min(low, high), max(low, high)
+
+
+def cluster_events(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Cluster id -> member events (sorted by id); every event is in exactly one cluster."""
+    rows = sorted(events, key=lambda r: r["event_id"])
+    parent = list(range(len(rows)))
+    sources = [{r["source_id"]} for r in rows]
+    # The days all dated members of a cluster allow: a link through an undated event must not join
+    # a report of 2021 with one of 2024.
+    spans = [_span(r) for r in rows]
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    # Only events of one type can link: compare within each type (pairs stay in sorted id order).
+    by_type: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_type.setdefault(r["event_type"], []).append(i)
+    for idx in by_type.values():
+        for i, j in combinations(idx, 2):
+            ri, rj = find(i), find(j)
+            # Never join clusters that would then hold two events of one article.
+            if ri == rj or sources[ri] & sources[rj] or not linked(rows[i], rows[j]):
+                continue
+            try:
+                span = _meet(spans[ri], spans[rj])
+            except ValueError:
+                continue
+            low, high = min(ri, rj), max(ri, rj)
+            parent[high] = low
+            sources[low] |= sources[high]
+            spans[low] = span
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for i, r in enumerate(rows):
+        groups.setdefault(find(i), []).append(r)
+    return {make_id("ec", *(m["event_id"] for m in members)): members for members in groups.values()}
+
+
+def _most_common(values: list[Any]) -> Any:
+    counts = Counter(v for v in values if v)
+    return min(counts, key=lambda v: (-counts[v], v)) if counts else None
+
+
+def cluster_row(cluster_id: str, members: list[dict[str, Any]],
+                published: dict[str, dt.date | None]) -> dict[str, Any]:
+    """The event_clusters row of a cluster's member events; ``published``: source id -> publication date."""
+    dated = [m for m in members if m.get("date_start") is not None and m.get("date_end") is not None]
+    best = min(dated, key=lambda m: (_PRECISION_RANK.get(m["date_precision"], 9),
+                                     m["date_end"] - m["date_start"], m["event_id"])) if dated else None
+    reports = sorted((published.get(m["source_id"]) or dt.date.max, m["source_id"]) for m in members)
+    first_date, first_source = reports[0]
+    return {"cluster_id": cluster_id, "event_type": members[0]["event_type"],
+            "date_start": best["date_start"] if best else None, "date_end": best["date_end"] if best else None,
+            "date_precision": best["date_precision"] if best else "unknown",
+            "place": _most_common([m.get("place") for m in members]),
+            "country_code": _most_common([m.get("country_code") for m in members]),
+            "actors": sorted({a for m in members for a in m.get("actors") or []}),
+            "n_sources": len({m["source_id"] for m in members}), "n_events": len(members),
+            "first_reported": None if first_date == dt.date.max else first_date, "first_source_id": first_source}
+
+
+def clusters_step(tables: dict[str, pyarrow.Table]) -> dict[str, pyarrow.Table]:
+    """The derive step (pipeline.derive): ``event_clusters``, and ``events`` with its ``cluster_id``."""
+    if "events" not in tables:  # nothing to cluster (a derivation of the statistics alone)
+        return {}
+    events = tables["events"].to_pylist()
+    sources = tables["sources"].to_pylist() if "sources" in tables else []
+    published = {s["source_id"]: s.get("published_date") for s in sources}
+    groups = cluster_events(events)
+    of_event = {m["event_id"]: cid for cid, members in groups.items() for m in members}
+    for e in events:
+        e["cluster_id"] = of_event[e["event_id"]]
+    rows = [cluster_row(cid, members, published) for cid, members in groups.items()]
+    return {"events": to_arrow("events", events), "event_clusters": to_arrow("event_clusters", rows)}
