@@ -152,8 +152,11 @@ def test_adding_one_article_extracts_only_that_one(corpus: Path, serial: Path, c
     proc = _build(grown, out, "--workers", "1", "--cache", str(cache_dir))
     assert f"extracted 1 article(s), {ARTICLES} from the cache" in proc.stdout + proc.stderr
     for table in ("sources", "statistics", "events"):
-        before = pq.read_table(serial / "data" / f"{table}.parquet").to_pylist()
-        after = pq.read_table(out / "data" / f"{table}.parquet").to_pylist()
+        # cluster_id is derived across articles: a new report may join an old event's cluster
+        before = pq.read_table(serial / "data" / f"{table}.parquet").drop_columns(
+            [c for c in ("cluster_id",) if table == "events"]).to_pylist()
+        after = pq.read_table(out / "data" / f"{table}.parquet").drop_columns(
+            [c for c in ("cluster_id",) if table == "events"]).to_pylist()
         old = {r["source_id"] for r in pq.read_table(serial / "data" / "sources.parquet").to_pylist()}
         assert [r for r in after if r["source_id"] in old] == before
         assert len(after) > len(before) or table != "sources"
