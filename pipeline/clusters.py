@@ -122,6 +122,22 @@ def _meet(a: tuple[dt.date, dt.date] | None, b: tuple[dt.date, dt.date] | None) 
     return min(low, high), max(low, high)
 
 
+def _candidate_pairs(rows: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """The pairs (i < j, sorted) that ``linked`` may accept: every link needs one event type and a shared
+    evidence actor or facility, so events are blocked on those keys instead of comparing all pairs of a
+    type (quadratic in a large corpus). Pairs outside the blocks would be refused by ``linked`` anyway."""
+    r = rules()
+    kinds = set(r["evidence_kinds"]) | set(r["strong_kinds"])
+    blocks: dict[tuple[str, str], list[int]] = {}
+    for i, row in enumerate(rows):
+        keys = {place_key(a) for a in row.get("actors") or [] if actor_kind(a) in kinds}
+        if is_facility(row.get("place")):
+            keys.add("@" + place_key(row.get("place")))
+        for key in keys:
+            blocks.setdefault((row["event_type"], key), []).append(i)
+    return sorted({pair for idx in blocks.values() for pair in combinations(idx, 2)})
+
+
 def cluster_events(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """Cluster id -> member events (sorted by id); every event is in exactly one cluster."""
     rows = sorted(events, key=lambda r: r["event_id"])
@@ -137,24 +153,19 @@ def cluster_events(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any
             i = parent[i]
         return i
 
-    # Only events of one type can link: compare within each type (pairs stay in sorted id order).
-    by_type: dict[str, list[int]] = {}
-    for i, r in enumerate(rows):
-        by_type.setdefault(r["event_type"], []).append(i)
-    for idx in by_type.values():
-        for i, j in combinations(idx, 2):
-            ri, rj = find(i), find(j)
-            # Never join clusters that would then hold two events of one article.
-            if ri == rj or sources[ri] & sources[rj] or not linked(rows[i], rows[j]):
-                continue
-            try:
-                span = _meet(spans[ri], spans[rj])
-            except ValueError:
-                continue
-            low, high = min(ri, rj), max(ri, rj)
-            parent[high] = low
-            sources[low] |= sources[high]
-            spans[low] = span
+    for i, j in _candidate_pairs(rows):
+        ri, rj = find(i), find(j)
+        # Never join clusters that would then hold two events of one article.
+        if ri == rj or sources[ri] & sources[rj] or not linked(rows[i], rows[j]):
+            continue
+        try:
+            span = _meet(spans[ri], spans[rj])
+        except ValueError:
+            continue
+        low, high = min(ri, rj), max(ri, rj)
+        parent[high] = low
+        sources[low] |= sources[high]
+        spans[low] = span
     groups: dict[int, list[dict[str, Any]]] = {}
     for i, r in enumerate(rows):
         groups.setdefault(find(i), []).append(r)
