@@ -104,14 +104,23 @@ class ExtractionCache:
 
     def put(self, article: Article, include_texts: bool, rows: ArticleRows) -> None:
         """Store the rows of ``article``, atomically: a reader sees the whole entry or none."""
+        self.put_entry(article, include_texts, encode_entry(rows))
+
+    def put_entry(self, article: Article, include_texts: bool, entry: bytes) -> None:
+        """Store an entry made by :func:`encode_entry` (e.g. in a worker process, which spares the flow's
+        process the encoding), atomically: a reader sees the whole entry or none."""
         path = self._path(article_key(article, include_texts))
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(asdict(rows), default=_encode, ensure_ascii=False, sort_keys=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(entry)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def encode_entry(rows: ArticleRows) -> bytes:
+    """The bytes of a cache entry holding ``rows`` (UTF-8 JSON, dates as ``{"$date": ...}``)."""
+    return json.dumps(asdict(rows), default=_encode, ensure_ascii=False, sort_keys=True).encode("utf-8")

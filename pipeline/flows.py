@@ -8,6 +8,7 @@ import math
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import unmapped
 
 from pipeline import build
-from pipeline.cache import ExtractionCache
+from pipeline.cache import ExtractionCache, encode_entry
 from pipeline.derive import derive_tables
 from pipeline.guard import guarded_build
 from pipeline.ingest import DEFAULT_MAX_BYTES, Article, IngestResult, ingest_folder
@@ -28,7 +29,8 @@ from pipeline.quality import PackageCheck, check_package
 from pipeline.quality_report import counts_line, report_counts, write_build_page
 from pipeline.quarantine import DEFAULT_MAX_QUARANTINE, Screening
 
-CHUNK = 50  # most articles per extraction task: enough to amortise a task run, small enough to spread
+MAX_CHUNK = 250  # most articles per extraction task: a task run costs ~0.1-0.5 s of Prefect bookkeeping
+TASKS_PER_WORKER = 4  # at least this many tasks per worker: the last one to finish leaves the others idle
 # Below this many articles to extract, the default (one worker per core) extracts in-process: a local
 # cluster costs ~9 s (its processes import spaCy and Prefect, and each task reports to Prefect's API) while
 # one core extracts ~140 articles/s, so on 2 cores it pays off from ~2,500 articles (bench/build.py).
@@ -42,9 +44,27 @@ def ingest_task(input_dir: Path, max_bytes: int) -> IngestResult:
     return ingest_folder(input_dir, max_bytes)
 
 
+@dataclass
+class ExtractedChunk:
+    """What an extraction task sends back: its articles' rows as Arrow tables (compact to pickle, unlike
+    a dict per row) and, when the flow keeps a cache, each article's cache entry, encoded in the worker."""
+
+    tables: dict[str, pyarrow.Table]
+    entries: list[bytes] | None = None
+
+
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_task(articles: list[Article], include_texts: bool) -> list[build.ArticleRows]:
-    return [build.extract_article(a, include_texts) for a in articles]
+def extract_task(articles: list[Article], include_texts: bool, entries: bool = False) -> ExtractedChunk:
+    rows = [build.extract_article(a, include_texts) for a in articles]
+    return ExtractedChunk(build.assemble_tables(rows), [encode_entry(r) for r in rows] if entries else None)
+
+
+def chunk_size(todo: int, workers: int) -> int:
+    """Articles per extraction task: few, large tasks (at least TASKS_PER_WORKER per worker and SPREAD in
+    all, at most MAX_CHUNK articles each), because every task run costs Prefect bookkeeping in the worker,
+    the flow and the API server, which on a small machine share the cores the extraction needs."""
+    tasks = max(SPREAD, TASKS_PER_WORKER * workers)
+    return max(1, min(MAX_CHUNK, math.ceil(todo / tasks)))
 
 
 @task(name="check-rows", cache_policy=NO_CACHE)
@@ -142,7 +162,7 @@ def extract_all(articles: list[Article], include_texts: bool, workers: int | Non
             todo.append(i)
         else:
             hits.append((i, rows))
-        if len(hits) == CHUNK or (hits and i == len(articles) - 1):
+        if len(hits) == MAX_CHUNK or (hits and i == len(articles) - 1):
             parts[hits[0][0]] = build.assemble_tables([r for _, r in hits])
             hits = []
     if not dask_address and (len(todo) < PARALLEL_FROM if workers is None else len(todo) < workers):
@@ -150,7 +170,7 @@ def extract_all(articles: list[Article], include_texts: bool, workers: int | Non
     runner = task_runner(workers, dask_address)
     if cache is not None:
         logger.info("extraction cache: %s", cache.folder)
-    size = max(1, min(CHUNK, math.ceil(len(todo) / SPREAD)))
+    size = chunk_size(len(todo), workers if workers is not None else (os.cpu_count() or 1))
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     progress = ExtractionProgress(logger, len(todo))
     unwritable = None
@@ -158,7 +178,8 @@ def extract_all(articles: list[Article], include_texts: bool, workers: int | Non
         with runner if chunks else contextlib.nullcontext():  # nothing to extract: no cluster to start
             try:  # the Dask client connects on the first task
                 futures = runner.map(extract_task, {"articles": [[articles[i] for i in c] for c in chunks],
-                                                    "include_texts": unmapped(include_texts)}) if chunks else []
+                                                    "include_texts": unmapped(include_texts),
+                                                    "entries": unmapped(cache is not None)}) if chunks else []
             except (OSError, TimeoutError) as err:
                 if not dask_address:
                     raise
@@ -167,15 +188,15 @@ def extract_all(articles: list[Article], include_texts: bool, workers: int | Non
             position = {id(f): n for n, f in enumerate(futures)}
             for fut in as_completed(list(futures)):  # progress as chunks finish
                 chunk = chunks[position[id(fut)]]
-                rows = fut.result()
-                for i, one in zip(chunk, rows, strict=True):
+                done: ExtractedChunk = fut.result()
+                for i, entry in zip(chunk, done.entries or [], strict=False):
                     if cache is not None and unwritable is None:
                         try:
-                            cache.put(articles[i], include_texts, one)
+                            cache.put_entry(articles[i], include_texts, entry)
                         except OSError as err:  # a cache is a speed-up: the build goes on without it
                             unwritable = err
                             logger.warning("extraction cache %s not written: %s", cache.folder, err)
-                parts[chunk[0]] = build.assemble_tables(rows)
+                parts[chunk[0]] = done.tables
                 progress.advance(len(chunk))
     finally:
         progress.close()
