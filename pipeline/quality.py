@@ -6,12 +6,17 @@ the check that failed; an empty list means the package is valid.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -305,19 +310,19 @@ def check_package(root: Path, texts: Path | None = None, reports_dir: Path | Non
     refused = check_descriptor(root, descriptor)
     if refused:  # nothing it names is read or fetched
         return PackageCheck(failures=refused)
-    out += check_files(root, descriptor)
-    out += check_frictionless(root)
-    tables, errs = check_tables(root, descriptor)
-    out += errs
-    text_of, errs = load_texts(root, tables, texts)
-    out += errs
-    out += check_spans(tables, text_of)
-    out += check_dates(tables)
-    check = PackageCheck(failures=list(out))  # a copy: GE adds its own below
-    if all(name in tables for name in TABLES):
-        from pipeline.expectations import run_expectations
+    with frictionless_beside(root) as frictionless:  # on another core while this process checks the rest
+        out += check_files(root, descriptor)
+        tables, table_errs = check_tables(root, descriptor)
+        text_of, errs = load_texts(root, tables, texts)
+        rest = table_errs + errs + check_spans(tables, text_of) + check_dates(tables)
+        ge = None
+        if all(name in tables for name in TABLES):
+            from pipeline.expectations import run_expectations
 
-        ge = run_expectations(tables, text_of, previous, reports_dir, allow_shrink_reason)
+            ge = run_expectations(tables, text_of, previous, reports_dir, allow_shrink_reason)
+        out += frictionless.result() + rest  # the order of a serial run: files, frictionless, tables, ...
+    check = PackageCheck(failures=list(out))  # a copy: GE adds its own below
+    if ge is not None:
         check.failures += ge.messages("critical")
         check.warnings += ge.messages("warning")
         check.quality["great_expectations"] = ge.summary()
@@ -326,6 +331,69 @@ def check_package(root: Path, texts: Path | None = None, reports_dir: Path | Non
         check.quality["great_expectations"] = "not run: a table could not be read"
     check.quality["package_checks_failed"] = len(out)
     return check
+
+
+class _Done:
+    """A result already at hand, with the ``result()`` of a future."""
+
+    def __init__(self, value: list[str]) -> None:
+        self.value = value
+
+    def result(self) -> list[str]:
+        return self.value
+
+
+class _Child:
+    """``check_frictionless`` running in a child interpreter: its messages, as JSON on its stdout. Should
+    the child fail (killed, out of memory), the same checks run here: the verdict never depends on it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        code = "import sys; from pipeline.quality import _frictionless_child; _frictionless_child(sys.argv[1])"
+        self.proc = subprocess.Popen([sys.executable, "-c", code, str(root)], stdout=subprocess.PIPE,
+                                     stdin=subprocess.DEVNULL)
+
+    def result(self) -> list[str]:
+        out, _ = self.proc.communicate()
+        try:
+            if self.proc.returncode == 0:
+                return [str(m) for m in json.loads(out)]
+        except ValueError:
+            pass
+        return check_frictionless(self.root)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _frictionless_child(root: str) -> None:
+    """The child's side of :class:`_Child`."""
+    sys.stdout.write(json.dumps(check_frictionless(Path(root))))
+
+
+@contextlib.contextmanager
+def frictionless_beside(root: Path) -> Iterator[Any]:
+    """``check_frictionless(root)`` started in a separate process (when this machine has more than one
+    core), so that frictionless, pure Python and row by row, runs while this process runs pandera and
+    Great Expectations; yields an object whose ``result()`` is its messages. The child gets a path and
+    returns strings: no table is sent either way. With one core, or where no process can be started,
+    it runs here."""
+    if (os.cpu_count() or 1) < 2:
+        yield _Done(check_frictionless(root))
+        return
+    try:
+        # A fresh interpreter (not multiprocessing's fork or spawn): nothing of the build's threads is
+        # inherited, and no caller's __main__ is imported again.
+        child = _Child(root)
+    except OSError:  # no process to spare (limits): the same checks, here
+        yield _Done(check_frictionless(root))
+        return
+    try:
+        yield child
+    finally:
+        child.stop()  # only when the caller failed before asking for the result
 
 
 def validate_package(root: Path, texts: Path | None = None) -> list[str]:

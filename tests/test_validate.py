@@ -131,3 +131,23 @@ def test_missing_files_are_named(package_copy: Path, missing: str) -> None:
     (package_copy / missing).unlink()
     code, err = _validate(package_copy)
     assert code != 0 and missing.split("/")[-1] in err
+
+
+def test_frictionless_beside_the_other_checks_gives_the_messages_of_a_run_here(package_copy: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """check_package runs frictionless in a child process while it runs pandera and GX: the same messages
+    as in this process, and the same again when the child cannot give them (it died: checked here)."""
+    import sys
+
+    from pipeline import quality
+
+    path = package_copy / "data" / "events.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("\n", "\nnot,a,row\n", 1), encoding="utf-8")
+    here = quality.check_frictionless(package_copy)
+    assert here and any("events-csv" in m for m in here)
+    with quality.frictionless_beside(package_copy) as child:
+        assert isinstance(child, quality._Child)
+        assert child.result() == here
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # a child that exits 1 at once
+    with quality.frictionless_beside(package_copy) as child:
+        assert child.result() == here
