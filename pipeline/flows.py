@@ -7,6 +7,7 @@ import logging
 import math
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,7 +110,15 @@ def prefect_api() -> Iterator[None]:
     from prefect.server.api.server import SubprocessASGIServer
 
     server = SubprocessASGIServer()  # the one Prefect itself would start (stopped when the process exits)
-    server.start()
+    # While the server starts (its own process; this one only waits for it), import what the validation
+    # stage needs later (Great Expectations: seconds of imports). Joined before the flow runs, so no
+    # import of the flow races with it.
+    warm = threading.Thread(target=_preimport, name="preimport", daemon=True)
+    warm.start()
+    try:
+        server.start()
+    finally:
+        warm.join()
     before = os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = server.api_url  # inherited by local worker processes
     try:
@@ -120,6 +129,19 @@ def prefect_api() -> Iterator[None]:
             os.environ.pop("PREFECT_API_URL", None)
         else:
             os.environ["PREFECT_API_URL"] = before
+
+
+PREIMPORTED = ("great_expectations",)  # imported by the validation stage; heavy, and needed by every build
+
+
+def _preimport() -> None:
+    """Import PREIMPORTED; a failure here is left for the import that needs the module to report."""
+    import importlib
+
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # as run_expectations sets it: GX reads it on import
+    for name in PREIMPORTED:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
 
 
 def task_runner(workers: int | None = 1, dask_address: str | None = None) -> TaskRunner:

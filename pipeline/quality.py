@@ -23,6 +23,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from pipeline.frictionless_check import check_frictionless
 from pipeline.publish import csv_text, sha256_file
 from pipeline.tables import TABLES, plausible, publication_anchors, spec, validate_table
 from pipeline.untrusted import PackageRefused, check_descriptor, extract_zip, inside
@@ -63,42 +64,6 @@ def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
             out.append(f"resource {res['name']}: check hash failed: sha256 of {res['path']} differs from "
                        "datapackage.json")
     return out
-
-
-def check_frictionless(root: Path) -> list[str]:
-    """``frictionless validate`` on the package: schemas, types, constraints, keys of the CSV resources."""
-    import requests
-    from frictionless import Package, system
-
-    # Untrusted: frictionless refuses unsafe paths itself; and a session that refuses every request
-    # makes sure nothing is fetched, whatever a descriptor names (check_descriptor refused URLs first).
-    offline = requests.Session()
-    offline.mount("http://", _NoNetwork())
-    offline.mount("https://", _NoNetwork())
-    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-    with system.use_context(trusted=False, http_session=offline):
-        report = Package(descriptor, basepath=str(root)).validate()
-    out = []
-    for task in report.tasks:
-        for err in task.errors:
-            row = getattr(err, "row_number", None)
-            where = f" row {row}" if row else ""
-            out.append(f"resource {task.name}{where}: frictionless {err.type}: {err.message}")
-    for err in report.errors:
-        out.append(f"package: frictionless {err.type}: {err.message}")
-    return out
-
-
-class _NoNetwork:
-    """A requests transport adapter that refuses every request (validate never uses the network)."""
-
-    def send(self, request: Any, **kwargs: Any) -> Any:
-        import requests
-
-        raise requests.ConnectionError(f"refused: validate does not fetch {request.url}")
-
-    def close(self) -> None:
-        pass
 
 
 def _read_parquet(root: Path, descriptor: dict[str, Any], name: str) -> tuple[Any, list[str]]:
@@ -349,7 +314,7 @@ class _Child:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        code = "import sys; from pipeline.quality import _frictionless_child; _frictionless_child(sys.argv[1])"
+        code = "import sys; from pipeline.frictionless_check import child_main; child_main(sys.argv[1])"
         self.proc = subprocess.Popen([sys.executable, "-c", code, str(root)], stdout=subprocess.PIPE,
                                      stdin=subprocess.DEVNULL)
 
@@ -366,11 +331,6 @@ class _Child:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-
-
-def _frictionless_child(root: str) -> None:
-    """The child's side of :class:`_Child`."""
-    sys.stdout.write(json.dumps(check_frictionless(Path(root))))
 
 
 @contextlib.contextmanager
