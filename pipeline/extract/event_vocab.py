@@ -103,9 +103,16 @@ def _index(entries: list[tuple[str, Any]], lemmas: bool = True) -> CueIndex:
 
 
 @lru_cache(maxsize=1)
+def event_types_data() -> dict[str, Any]:
+    """schemas/vocab/event_types.yaml as parsed, once for every reader of it (read-only: shared)."""
+    data: dict[str, Any] = yaml.safe_load(EVENT_TYPES_YAML.read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     """Load schemas/vocab/event_types.yaml once."""
-    data = yaml.safe_load(EVENT_TYPES_YAML.read_text(encoding="utf-8"))
+    data = event_types_data()
     types: dict[str, EventType] = {}
     trigger_entries: list[tuple[str, Any]] = []
     for t in data["event_types"]:
