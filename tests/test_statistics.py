@@ -622,3 +622,39 @@ def test_a_figure_of_more_continues_the_topic_unless_it_names_what_it_counts() -
     assert one(text, value=300.0)["metric"] == "extortions"
     text = "Gunmen killed 6 people at a bar; 11 more injured were taken to hospital."
     assert one(text, value=11.0)["metric"] == "other"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "El Decreto Ejecutivo 204 declara el estado de excepción en siete provincias.",
+        "Todo grupo identificado en el Decreto (318) es un objetivo militar.",
+        "Las víctimas pueden llamar a la línea 1800 o denunciar al 911 de forma anónima.",
+        "Residents can report extortion at 1-800-555-0199 or call 911.",
+        "La campaña activó un número reservado (447215) para las denuncias.",
+        "Article 164 of the constitution allows a state of emergency.",
+    ],
+)
+def test_numbers_that_name_a_decree_a_law_or_a_telephone_line_are_no_statistics(sentence: str) -> None:
+    counted = [(r["value"], r["metric"]) for r in rows_of(sentence)]
+    assert all(v in (7.0,) for v, _ in counted), counted  # only "siete provincias" may count
+
+
+def test_a_hotline_number_is_no_year_either() -> None:
+    from pipeline.extract.events import extract_events
+
+    doc = read_article("La Policía activó la línea 1800 para recibir denuncias de extorsión.", MARCH_2025)
+    assert all(r["date_start"] is None or r["date_start"].year >= 2000 for r in extract_events(doc, "t_article"))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("Police detained 23 men accused of extortion in the port city.", 23),
+        ("La policía ha detenido en Machala a 14 hombres acusados de secuestro.", 14),
+        ("Los militares capturaron a 9 sospechosos de asesinato en la frontera.", 9),
+        ("La Policía ha detenido a 310 sospechosos en operativos este año.", 310),
+    ],
+)
+def test_what_people_are_accused_of_is_not_what_the_arrest_counts(sentence: str, value: int) -> None:
+    assert one(sentence, value=float(value))["metric"] == "arrests"

@@ -357,6 +357,9 @@ class _Lexicon:
     conversion: re.Pattern[str]  # "pounds)" after a bracketed number
     per_time: re.Pattern[str]  # "murders per day", "muertes violentas diarias"
     average_before: re.Pattern[str]  # "un promedio diario de", "the average was"
+    identifier_before: re.Pattern[str]  # "Decreto (", "la línea ": the number names a document or a line
+    emergency: frozenset[str]  # "911"
+    emergency_before: frozenset[str]  # "al 911", "call 911"
 
 
 def _words_alt(words: list[str]) -> str:
@@ -387,6 +390,10 @@ def _lexicon() -> _Lexicon:
             r"(?!\s+(?:after|before|later|earlier|ago|since|despu[eé]s|antes)\b)",  # "a day after": no rate
             re.IGNORECASE,
         ),
+        identifier_before=re.compile(rf"(?<![\w.])(?:{_words_alt(spec['identifier_words'])})\s*\(?\s*$",
+                                     re.IGNORECASE),
+        emergency=frozenset(spec["emergency_numbers"]),
+        emergency_before=frozenset(w.lower() for w in spec["emergency_before"]),
         average_before=re.compile(
             # ("the average age of the 30 victims": an age is averaged, not the 30)
             rf"\b(?:{_words_alt(spec['average_words'])})\b(?!\s+(?:age|edad)\b)(?:\s+[^\W\d][\w'’-]*){{0,5}}\s*$",
@@ -749,7 +756,18 @@ _CLOCK_FORM = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d|(?:[01]\d|2[0-3])[0-5]\
 _AGE_END = re.compile(r"\s*(?:[.,;)]|$|\s*(?:when|at the time|and)\b)", re.IGNORECASE)
 _YEARS_AFTER = re.compile(r"\s+años\b", re.IGNORECASE)
 _DENOMINATOR_BEFORE = frozenset({"per", "cada", "por", "every"})
+# A number among three or more hyphenated parts ("1-800-EXTORSION", "1-800-555-0199"), not a range
+# ("12-15 prisoners"): two more parts after it, one on each side, or two before it.
+_HYPHEN_CODE = re.compile(r"-\w+-\w")
+_HYPHEN_PART_BEFORE = re.compile(r"(?<![\w-])\w+-$")
+_HYPHEN_PARTS_BEFORE = re.compile(r"\w+-\w+-$")
 _BRACKET_BEFORE = re.compile(r"\d\S*(?:\s+[^\W\d][\w.]*){0,2}\s*\(\s*(?:[^\W\d][\w'’]*\s+){0,2}$")
+
+
+def names_not_counts(text: str, start: int) -> bool:
+    """The number at ``start`` follows a word that makes it a name ("Decreto (111)", "la línea 1800"):
+    neither a count nor a year."""
+    return _lexicon().identifier_before.search(text, max(0, start - 40), start) is not None
 
 
 def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, tail: Tail) -> bool:
@@ -778,6 +796,16 @@ def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, 
         return True  # "0800 GMT", "(0400-1000 GMT)", "22.00 hora local", "began at 1500"
     if lex.place_after.match(rest):
         return True  # "50 meters from the entrance", "95 kilómetros al norte"
+    if names_not_counts(text, start):
+        return True  # "Decreto Ejecutivo 111", "la línea 1800": the number names, it does not count
+    if num_text in lex.emergency and text[max(0, start - 12):start].split()[-1:] in (
+            [w] for w in lex.emergency_before):
+        return True  # "al 911", "call 911"
+    if (_HYPHEN_CODE.match(rest) or _HYPHEN_PARTS_BEFORE.search(text, max(0, start - 24), start)
+            or rest[:1] == "-" and rest[1:2].isalnum() and _HYPHEN_PART_BEFORE.search(text, max(0, start - 12), start)):
+        return True  # "1-800-EXTORSION": a telephone code
+    if len(num_text) >= 5 and num_text.isdecimal() and rest.startswith(")") and text[:start].endswith("("):
+        return True  # "(335486)": news writes a count that large with separators; bare, bracketed: a number to call
     if lex.conversion.match(rest) and _BRACKET_BEFORE.search(text, max(0, start - 40), start):
         return True  # "253kg (around 557 pounds)": the same figure in other units
     return value in (1e3, 1e4, 1e5, 1e6) and (last in _DENOMINATOR_BEFORE or last2 == "for every")
