@@ -658,3 +658,20 @@ def test_a_hotline_number_is_no_year_either() -> None:
 )
 def test_what_people_are_accused_of_is_not_what_the_arrest_counts(sentence: str, value: int) -> None:
     assert one(sentence, value=float(value))["metric"] == "arrests"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The mayor took office in 2019 at the age of 41.",
+        "Marta, 62, has sold fruit in the market for decades.",
+        "El comerciante, a la edad de 58, denunció las amenazas.",
+        "Posted Nov 2, 2023 | 14 comments",
+    ],
+)
+def test_ages_and_reader_counters_are_no_statistics(sentence: str) -> None:
+    assert [r["value"] for r in rows_of(sentence) if r["value"] != 2019.0] == []
+
+
+def test_suspects_apprehended_for_a_murder_are_arrests() -> None:
+    assert one("Police apprehended 3 suspects involved in the murder of a judge.", value=3.0)["metric"] == "arrests"

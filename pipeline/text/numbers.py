@@ -351,6 +351,7 @@ class _Lexicon:
     age_nouns: frozenset[str]
     age_verbs: frozenset[str]
     age_pronoun: frozenset[str]  # "he was", "who is"
+    age_before: re.Pattern[str]  # "at the age of", "aged"
     clock_after: re.Pattern[str]
     clock_before: frozenset[str]
     place_after: re.Pattern[str]  # a length unit, a bracket, then a word that places ("50 meters from")
@@ -376,6 +377,7 @@ def _lexicon() -> _Lexicon:
         age_nouns=frozenset(w.lower() for w in spec["age_person_nouns"]),
         age_verbs=frozenset(w.lower() for w in spec["age_verbs_es"]),
         age_pronoun=frozenset(f"{a} {b}" for a in spec["age_subjects_en"] for b in spec["age_copulas_en"]),
+        age_before=re.compile(rf"(?<![\w])(?:{_words_alt(spec['age_before'])})\s+$", re.IGNORECASE),
         clock_after=re.compile(
             rf"\s*(?:[-–]\s*\d{{1,2}}[.:]?\d{{2}}\s*)?(?:{_words_alt(spec['clock_after'])})(?![\w])", re.IGNORECASE
         ),
@@ -755,6 +757,8 @@ _GLUED_UNIT = re.compile(r"(?:kg|kgs|kilos|tn)(?![\w])", re.IGNORECASE)  # "253k
 _CLOCK_FORM = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d|(?:[01]\d|2[0-3])[0-5]\d")
 _AGE_END = re.compile(r"\s*(?:[.,;)]|$|\s*(?:when|at the time|and)\b)", re.IGNORECASE)
 _YEARS_AFTER = re.compile(r"\s+años\b", re.IGNORECASE)
+_AGE_APPOSITION_END = re.compile(r",\s+[a-záéíóúñ]")  # "Tito, 53, has": not a list ("Quito, 12, Guayaquil, 30")
+_NAME_COMMA_BEFORE = re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+,\s*$")  # "Tito, " (not "In 2023, ")
 _DENOMINATOR_BEFORE = frozenset({"per", "cada", "por", "every"})
 # A number among three or more hyphenated parts ("1-800-EXTORSION", "1-800-555-0199"), not a range
 # ("12-15 prisoners"): two more parts after it, one on each side, or two before it.
@@ -787,6 +791,11 @@ def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, 
         return True  # "El alcalde, de 38 años,", "un joven de 17 años", "tenía 29 años"
     if last2 in lex.age_pronoun and _AGE_END.match(rest):
         return True  # "He was 59."
+    if value < 120 and num_text.isdecimal():
+        if lex.age_before.search(text, max(0, start - 20), start) and not _PLURAL_NOUN_AFTER.match(rest):
+            return True  # "at the age of 36", "aged 59"
+        if _NAME_COMMA_BEFORE.search(text, max(0, start - 30), start) and _AGE_APPOSITION_END.match(rest):
+            return True  # "Tito, 53, has been": an age in apposition
     if _CLOCK_FORM.fullmatch(num_text) and (
         lex.clock_after.match(rest)
         or len(num_text) == 4
