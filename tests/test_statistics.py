@@ -667,6 +667,9 @@ def test_what_people_are_accused_of_is_not_what_the_arrest_counts(sentence: str,
         "Marta, 62, has sold fruit in the market for decades.",
         "El comerciante, a la edad de 58, denunció las amenazas.",
         "Posted Nov 2, 2023 | 14 comments",
+        "The missing boys, aged between 12 and 16, were last seen near the base.",
+        "The reserve covers 2,310 square kilometers (892 square miles) of forest.",
+        "The mine sits at 3,400 meters above sea level.",
     ],
 )
 def test_ages_and_reader_counters_are_no_statistics(sentence: str) -> None:

@@ -356,6 +356,7 @@ class _Lexicon:
     clock_before: frozenset[str]
     place_after: re.Pattern[str]  # a length unit, a bracket, then a word that places ("50 meters from")
     conversion: re.Pattern[str]  # "pounds)" after a bracketed number
+    area: re.Pattern[str]  # "square kilometers" after a number
     per_time: re.Pattern[str]  # "murders per day", "muertes violentas diarias"
     average_before: re.Pattern[str]  # "un promedio diario de", "the average was"
     identifier_before: re.Pattern[str]  # "Decreto (", "la línea ": the number names a document or a line
@@ -377,7 +378,9 @@ def _lexicon() -> _Lexicon:
         age_nouns=frozenset(w.lower() for w in spec["age_person_nouns"]),
         age_verbs=frozenset(w.lower() for w in spec["age_verbs_es"]),
         age_pronoun=frozenset(f"{a} {b}" for a in spec["age_subjects_en"] for b in spec["age_copulas_en"]),
-        age_before=re.compile(rf"(?<![\w])(?:{_words_alt(spec['age_before'])})\s+$", re.IGNORECASE),
+        # (the end of a range of ages too: "aged between 11 and 15", "de entre 11 y 15")
+        age_before=re.compile(rf"(?<![\w])(?:{_words_alt(spec['age_before'])})\s+"
+                              r"(?:\d{1,3}\s*(?:-|–|to|and|y|a|al|hasta)\s*)?$", re.IGNORECASE),
         clock_after=re.compile(
             rf"\s*(?:[-–]\s*\d{{1,2}}[.:]?\d{{2}}\s*)?(?:{_words_alt(spec['clock_after'])})(?![\w])", re.IGNORECASE
         ),
@@ -385,6 +388,7 @@ def _lexicon() -> _Lexicon:
         place_after=re.compile(
             rf"\s*(?:{length})(?![\w])(?:\s*\([^()]{{0,40}}\))?\s+(?:{place})\b", re.IGNORECASE
         ),
+        area=re.compile(rf"\s*(?:{_words_alt(spec['area_units'])})(?![\w])", re.IGNORECASE),
         conversion=re.compile(rf"\s*(?:{_words_alt(spec['conversion_units'])})\s*\)", re.IGNORECASE),
         per_time=re.compile(
             rf"(?P<gap>{gap})\s+(?:(?:{_words_alt(spec['per_words'])})\s+(?:{_words_alt(spec['time_units'])})"
@@ -792,7 +796,7 @@ def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, 
     if last2 in lex.age_pronoun and _AGE_END.match(rest):
         return True  # "He was 59."
     if value < 120 and num_text.isdecimal():
-        if lex.age_before.search(text, max(0, start - 20), start) and not _PLURAL_NOUN_AFTER.match(rest):
+        if lex.age_before.search(text, max(0, start - 30), start) and not _PLURAL_NOUN_AFTER.match(rest):
             return True  # "at the age of 36", "aged 59"
         if _NAME_COMMA_BEFORE.search(text, max(0, start - 30), start) and _AGE_APPOSITION_END.match(rest):
             return True  # "Tito, 53, has been": an age in apposition
@@ -805,6 +809,8 @@ def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, 
         return True  # "0800 GMT", "(0400-1000 GMT)", "22.00 hora local", "began at 1500"
     if lex.place_after.match(rest):
         return True  # "50 meters from the entrance", "95 kilómetros al norte"
+    if lex.area.match(rest):
+        return True  # "1,463 square kilometers": the size of a place
     if names_not_counts(text, start):
         return True  # "Decreto Ejecutivo 111", "la línea 1800": the number names, it does not count
     if num_text in lex.emergency and text[max(0, start - 12):start].split()[-1:] in (
