@@ -670,6 +670,9 @@ def test_what_people_are_accused_of_is_not_what_the_arrest_counts(sentence: str,
         "The missing boys, aged between 12 and 16, were last seen near the base.",
         "The reserve covers 2,310 square kilometers (892 square miles) of forest.",
         "The mine sits at 3,400 meters above sea level.",
+        "Los primos Luis y Pedro Mera, de 13 y 16 años, Ana Vera, de 12, y Rosa Paz, de 9, salieron de casa.",
+        "Un hombre de unos 45 años disparó contra el local.",
+        "A las 9 y 45 fueron detenidos por una patrulla.",
     ],
 )
 def test_ages_and_reader_counters_are_no_statistics(sentence: str) -> None:

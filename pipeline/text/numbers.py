@@ -352,6 +352,7 @@ class _Lexicon:
     age_verbs: frozenset[str]
     age_pronoun: frozenset[str]  # "he was", "who is"
     age_before: re.Pattern[str]  # "at the age of", "aged"
+    es_age_before: re.Pattern[str]  # "un hombre de unos", "Saúl Arboleda, de": a Spanish age follows
     clock_after: re.Pattern[str]
     clock_before: frozenset[str]
     place_after: re.Pattern[str]  # a length unit, a bracket, then a word that places ("50 meters from")
@@ -377,6 +378,9 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(
         age_nouns=frozenset(w.lower() for w in spec["age_person_nouns"]),
         age_verbs=frozenset(w.lower() for w in spec["age_verbs_es"]),
+        es_age_before=re.compile(
+            rf"(?:(?P<comma>,)|(?<![\w])(?:{_words_alt(spec['age_person_nouns'])}))\s+de\s+"
+            r"(?:(?:unos|unas|casi|apenas|solo|sólo|al\s+menos|entre)\s+)?(?:\d{1,3}\s+(?:y|a|e)\s+)?$", re.IGNORECASE),
         age_pronoun=frozenset(f"{a} {b}" for a in spec["age_subjects_en"] for b in spec["age_copulas_en"]),
         # (the end of a range of ages too: "aged between 11 and 15", "de entre 11 y 15")
         age_before=re.compile(rf"(?<![\w])(?:{_words_alt(spec['age_before'])})\s+"
@@ -761,6 +765,8 @@ _GLUED_UNIT = re.compile(r"(?:kg|kgs|kilos|tn)(?![\w])", re.IGNORECASE)  # "253k
 _CLOCK_FORM = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d|(?:[01]\d|2[0-3])[0-5]\d")
 _AGE_END = re.compile(r"\s*(?:[.,;)]|$|\s*(?:when|at the time|and)\b)", re.IGNORECASE)
 _YEARS_AFTER = re.compile(r"\s+años\b", re.IGNORECASE)
+_ES_APPOSITION_END = re.compile(r"\s*(?:,|\)|\s+[ye]\s)")  # ", de 15, y Steven": an age between commas
+_CLOCK_WORDS_BEFORE = re.compile(r"(?<![\w])(?:a|desde|hasta)\s+las\s+(?P<hour>\d{1,2}\s+y\s+)?$", re.IGNORECASE)
 _AGE_APPOSITION_END = re.compile(r",\s+[a-záéíóúñ]")  # "Tito, 53, has": not a list ("Quito, 12, Guayaquil, 30")
 _NAME_COMMA_BEFORE = re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+,\s*$")  # "Tito, " (not "In 2023, ")
 _DENOMINATOR_BEFORE = frozenset({"per", "cada", "por", "every"})
@@ -795,6 +801,14 @@ def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, 
         return True  # "El alcalde, de 38 años,", "un joven de 17 años", "tenía 29 años"
     if last2 in lex.age_pronoun and _AGE_END.match(rest):
         return True  # "He was 59."
+    if value < 120 and num_text.isdecimal():
+        before = lex.es_age_before.search(text, max(0, start - 60), start)
+        if before and (_YEARS_AFTER.match(rest) or before.group("comma") and _ES_APPOSITION_END.match(rest)):
+            return True  # "un hombre de unos 40 años", "de 14 y 15 años", "Saúl Arboleda, de 15, y"
+        clock = _CLOCK_WORDS_BEFORE.search(text, max(0, start - 16), start)
+        if clock and value < (60 if clock.group("hour") else 25) and (
+                lex.clock_after.match(rest) or not _PLURAL_NOUN_AFTER.match(rest)):
+            return True  # "a las 8 y 30": a time of day
     if value < 120 and num_text.isdecimal():
         if lex.age_before.search(text, max(0, start - 30), start) and not _PLURAL_NOUN_AFTER.match(rest):
             return True  # "at the age of 36", "aged 59"
