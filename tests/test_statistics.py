@@ -681,3 +681,18 @@ def test_ages_and_reader_counters_are_no_statistics(sentence: str) -> None:
 
 def test_suspects_apprehended_for_a_murder_are_arrests() -> None:
     assert one("Police apprehended 3 suspects involved in the murder of a judge.", value=3.0)["metric"] == "arrests"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "metric"),
+    [
+        ("Peru will impose a 25% tariff on imports, citing a lack of cooperation at the border.", 25, "other"),
+        ("Some 40,000 pupils from 51 schools stayed home amid the wave of violence.", 51, "other"),
+        ("The year closed with 41 murders per 100,000 inhabitants.", 41, "homicide_rate"),
+        ("Un 58,2 % de los votantes aprobó la pregunta sobre las cárceles.", 58.2, "vote_share"),
+    ],
+)
+def test_context_words_alone_name_no_metric_but_a_rate_per_100000_is_defined_by_them(
+    sentence: str, value: float, metric: str
+) -> None:
+    assert one(sentence, value=float(value))["metric"] == metric

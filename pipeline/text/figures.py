@@ -311,6 +311,7 @@ def classify(
     best_cue: dict[str, tuple[float, str]] = {}
     near_event: set[str] = set()
     near: set[str] = set()  # metrics with a cue in the number's own clause
+    named: set[str] = set()  # metrics whose event or entity words the sentence holds (context alone names none)
     folded: str | None = None  # the sentence without accents, made when a cue right of the number needs it
     for c in cues:
         if m.end <= c.start and c.end <= m.unit_end:  # "13.7 murders per 100,000": inside the unit
@@ -336,6 +337,8 @@ def classify(
             base, slope, reach = w_of[kind]
             w = base - slope * distance if distance <= reach else (0.5 if where == "left" else 0.0)
             if w > 0:
+                if kind != "context":
+                    named.add(metric)
                 if where != "sentence":
                     near.add(metric)
                     if kind == "event" and distance <= 3:
@@ -346,7 +349,10 @@ def classify(
 
     def possible(mid: str) -> bool:
         metric = vocab.metrics[mid]
-        if m.unit not in metric.units or (metric.needs_event and mid not in near_event):
+        # Context words alone name no metric ("a 30% tariff ... at the border" is no migrant statistic),
+        # except for a rate per 100,000, which they define with its unit ("45 homicides per 100,000").
+        if m.unit not in metric.units or (metric.needs_event and mid not in near_event) or (
+                mid not in named and m.unit != "per_100k"):
             return False
         if metric.requires is None:
             return True
