@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pyarrow
@@ -25,9 +25,9 @@ import yaml
 import pipeline.tables
 from pipeline.ids import make_id
 from pipeline.tables import to_arrow
-from pipeline.text.actors import find_actors
+from pipeline.text.actors import ActorMention, find_actors
 from pipeline.text.cues import fold
-from pipeline.text.places import find_places
+from pipeline.text.places import PlaceMention, find_places
 
 ACTOR = "actor"  # the namespace of actor ids: an actor is one canonical name, whatever its kind
 PLACE_KINDS = frozenset({"country", "admin1", "city", "facility", "region"})  # the gazetteer's kinds
@@ -103,6 +103,11 @@ def _resolve_person(name: str, actors: list[str]) -> str:
     return fuller[0] if len(fuller) == 1 else name
 
 
+@lru_cache(maxsize=4096)  # a sentence often carries both a statistic and an event: read it once
+def _found(quote: str) -> tuple[tuple[ActorMention, ...], tuple[PlaceMention, ...]]:
+    return tuple(find_actors(quote)), tuple(find_places(quote))
+
+
 def quote_mentions(quote: str, actors: list[str] | None = None, context: list[str] | None = None) -> list[Mention]:
     """The entities named in a row's quote, left to right. ``actors``: the row's own (searched for as
     written too); ``context``: every actor the article's events name, to resolve a short name ("Leonardo")
@@ -111,7 +116,8 @@ def quote_mentions(quote: str, actors: list[str] | None = None, context: list[st
     actors = actors or []
     context = sorted({*actors, *(context or [])})
     out: list[Mention] = []
-    for a in find_actors(quote):
+    found_actors, found_places = _found(quote)
+    for a in found_actors:
         name = a.name if a.name in known_actors() else _resolve_person(a.name, context)
         out.append(Mention(a.start, a.end, (ACTOR, name, ""), a.kind))
     named = {m.key[1] for m in out}
@@ -122,7 +128,7 @@ def quote_mentions(quote: str, actors: list[str] | None = None, context: list[st
                 kind = known_actors()[name].kind if name in known_actors() else "unknown"
                 out.append(Mention(found.start(), found.end(), (ACTOR, name, ""), kind))
     taken = [(m.start, m.end) for m in out]
-    for p in find_places(quote):
+    for p in found_places:
         if any(p.char_start < end and start < p.char_end for start, end in taken):
             continue
         name = facility_name(p.name) if p.kind == "facility" else p.name
@@ -130,6 +136,7 @@ def quote_mentions(quote: str, actors: list[str] | None = None, context: list[st
     return sorted(out, key=lambda m: (m.start, m.end, m.key))
 
 
+@lru_cache(maxsize=65536)
 def entity_id(key: tuple[str, str, str]) -> str:
     """Deterministic id of an entity from its namespace, canonical name and country."""
     return make_id("en", *key)
