@@ -696,3 +696,18 @@ def test_context_words_alone_name_no_metric_but_a_rate_per_100000_is_defined_by_
     sentence: str, value: float, metric: str
 ) -> None:
     assert one(sentence, value=float(value))["metric"] == metric
+
+
+def test_a_change_after_a_comparison_with_the_same_period_takes_that_period_as_baseline() -> None:
+    text = ("Entre el 1 de enero y el 30 de junio de 2024 se registraron 1.200 robos. Si se compara con los 900 "
+            "robos del mismo período del 2023, el incremento es del 33,3 %.")
+    row = one(text, value=33.3)
+    assert row["is_change"]
+    assert (row["period_start"], row["period_end"]) == (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
+    assert (row["baseline_start"], row["baseline_end"]) == (dt.date(2023, 1, 1), dt.date(2023, 6, 30))
+
+
+@pytest.mark.parametrize("sentence", ["The increase was 20% over the year before.",
+                                      "El aumento fue del 20 % frente al año anterior."])
+def test_a_change_noun_and_a_copula_before_the_number_make_a_change(sentence: str) -> None:
+    assert one(sentence, value=20.0)["is_change"]

@@ -137,7 +137,9 @@ _CHANGE_VERB = (
 _CHANGE_BEFORE = re.compile(
     rf"(?:\b{_CHANGE_VERB}\s+(?:by\s+(?:an?\s+)?|en\s+(?:un\s+)?|un\s+)?"
     r"|\b(?:increase|rise|jump|surge|drop|decline|decrease|fall|reduction|growth|aumento|incremento|caída|"
-    r"disminución|reducción)\s+(?:of|del|de)\s+)$",
+    r"disminución|reducción)\s+(?:(?:of|del|de)\s+"
+    # "el incremento es del 74 %", "the increase was 20%": the noun, a copula, the number
+    r"|(?:es|fue|sería|será|ha\s+sido|was|is|has\s+been|will\s+be|stood\s+at)\s+(?:(?:of|del|de)\s+)?))$",
     re.IGNORECASE,
 )
 _CHANGE_NOUN = re.compile(
