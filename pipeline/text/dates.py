@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.text.alternation import literal_alternation
+from pipeline.text.numbers import names_not_counts
 
 LEXICON = Path(__file__).resolve().parents[2] / "schemas" / "lexicon" / "dates.yaml"
 MIN_YEAR, MAX_YEAR = 1800, 2100
@@ -604,6 +605,8 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
             return None
         if re.match(r"\s*(?:per\s+100|percent|por\s+ciento)", after):
             return None
+        if names_not_counts(text, m.start()):
+            return None  # "la línea 1800", "Decreto 2024": a name
         start, end, precision = (*_year(int(g["y_y"])), "year")
     if which in ("md", "dm", "dmy", "mdy", "mo") and lx.name_words.search(before):
         return None  # "la avenida 9 de Octubre", "barrio 15 de Septiembre": a street's name
