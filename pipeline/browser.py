@@ -28,11 +28,14 @@ COLUMNS = {
     "claim_statistics": ["claim_id", "statistic_id"],
     "event_clusters": ["event_type", "date_start", "date_end", "place", "country_code", "actors", "n_sources",
                        "first_reported"],
+    "entities": ["name", "kind", "aliases", "country_code", "wikidata", "n_mentions", "n_sources"],
+    "mentions": ["entity_id", "source_id", "statistic_id", "event_id", "quote"],
 }
 CATEGORY = {"statistics": "metric", "events": "event_type", "sources": "publisher", "claims": "metric",
-            "claim_statistics": "claim_id", "event_clusters": "event_type"}
-# Tabs; claim_statistics shows inside an opened claim.
-ORDER = ("statistics", "events", "event_clusters", "claims", "sources")
+            "claim_statistics": "claim_id", "event_clusters": "event_type", "entities": "kind",
+            "mentions": "entity_id"}
+# Tabs; claim_statistics shows inside an opened claim, mentions inside an opened entity.
+ORDER = ("statistics", "events", "event_clusters", "claims", "entities", "sources")
 
 
 def _json_value(value: Any) -> Any:
@@ -248,6 +251,23 @@ function renderDetail() {
         const td = document.createElement("td"); td.textContent = cellText(v); tr.appendChild(td);
       }
       tr.onclick = () => { state = {...state, table: "statistics", cat: "", q: "", row: s.statistic_id}; render(); };
+      table.appendChild(tr);
+    }
+    parts.push(table);
+    box.replaceChildren(...parts);
+    return;
+  }
+  if (state.table === "entities") {
+    // An entity: each mention (source, the row it belongs to, the words), each one a link to its row.
+    const mentions = (DATA.tables.mentions || {rows: []}).rows.filter((m) => m.entity_id === row.entity_id);
+    const table = document.createElement("table"); table.id = "members";
+    for (const m of mentions) {
+      const target = m.statistic_id ? ["statistics", m.statistic_id] : ["events", m.event_id];
+      const tr = document.createElement("tr"); tr.dataset.id = m.mention_id;
+      for (const v of [m.source_id, target[0], m.quote]) {
+        const td = document.createElement("td"); td.textContent = cellText(v); tr.appendChild(td);
+      }
+      tr.onclick = () => { state = {...state, table: target[0], cat: "", q: "", row: target[1]}; render(); };
       table.appendChild(tr);
     }
     parts.push(table);

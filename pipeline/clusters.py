@@ -11,6 +11,7 @@ sorted by id, pairs are taken in sorted order, and a cluster's id is derived fro
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from functools import cache
 from itertools import combinations
@@ -79,10 +80,25 @@ def places_compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return pa in pb or pb in pa
 
 
+@cache
+def _facility_classes() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((name, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(place_key(p)) for p in sorted(
+        phrases, key=len, reverse=True)) + r")(?!\w)")) for name, phrases in sorted(
+        (rules().get("distinctive_facilities") or {}).items()))
+
+
+def facility_classes(row: dict[str, Any]) -> frozenset[str]:
+    """The classes of ``distinctive_facilities`` the event's quote names ("a TV studio": tv_studio)."""
+    quote = place_key(row.get("quote"))
+    return frozenset(name for name, pattern in _facility_classes() if pattern.search(quote))
+
+
 def shared_facility(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Both events name the same facility."""
+    """Both events name the same facility, or facilities of one distinctive class (a TV studio)."""
     pa = place_key(a.get("place"))
-    return bool(pa) and pa == place_key(b.get("place")) and is_facility(pa)
+    if pa and pa == place_key(b.get("place")) and is_facility(pa):
+        return True
+    return bool(facility_classes(a) & facility_classes(b))
 
 
 def shared_actors(a: dict[str, Any], b: dict[str, Any], kinds: list[str]) -> bool:
@@ -133,6 +149,7 @@ def _candidate_pairs(rows: list[dict[str, Any]]) -> list[tuple[int, int]]:
         keys = {place_key(a) for a in row.get("actors") or [] if actor_kind(a) in kinds}
         if is_facility(row.get("place")):
             keys.add("@" + place_key(row.get("place")))
+        keys |= {"#" + name for name in facility_classes(row)}
         for key in keys:
             blocks.setdefault((row["event_type"], key), []).append(i)
     return sorted({pair for idx in blocks.values() for pair in combinations(idx, 2)})

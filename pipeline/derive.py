@@ -14,12 +14,13 @@ import pyarrow
 
 from pipeline.claims import claims_step
 from pipeline.clusters import clusters_step
+from pipeline.entities import entities_step
 
 Step = Callable[[dict[str, pyarrow.Table]], dict[str, pyarrow.Table]]
 
 # Each step returns the tables it adds or replaces (a derived table, or an extracted table with a
 # derived column); later steps see what earlier ones returned.
-STEPS: tuple[Step, ...] = (claims_step, clusters_step)
+STEPS: tuple[Step, ...] = (claims_step, clusters_step, entities_step)
 
 
 def derive_tables(tables: dict[str, pyarrow.Table]) -> dict[str, pyarrow.Table]:

@@ -23,6 +23,7 @@ import pandas as pd
 
 import pipeline.tables
 from pipeline.claims import claim_key, claim_row, conflicting
+from pipeline.entities import PLACE_KINDS
 from pipeline.ids import make_id
 from pipeline.quality_report import write_index
 from pipeline.tables import TABLES, plausible, publication_anchors, spec
@@ -109,7 +110,44 @@ def derive_frames(tables: dict[str, Any], texts: dict[str, str | None]) -> dict[
         frames[name] = pd.DataFrame(rows, columns=columns)
     frames.update(claim_frames(tables))
     frames.update(cluster_frames(tables, frames["events"]))
+    frames.update(entity_frames(tables, texts, frames["events"]))
     return frames
+
+
+def entity_frames(tables: dict[str, Any], texts: dict[str, str | None],
+                  events: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """``entities`` and ``mentions`` with the columns their suites check against the other tables and the
+    article texts, and ``events.actors_known`` (set in place on ``events``: every actor is an entity)."""
+    entities = tables["entities"].to_pylist() if "entities" in tables else []
+    mentions = tables["mentions"].to_pylist() if "mentions" in tables else []
+    actor_names = {e["name"] for e in entities if e["kind"] not in PLACE_KINDS}
+    actors = tables["events"].column("actors").to_pylist() if "actors" in tables["events"].column_names else []
+    events["actors_known"] = [all(a in actor_names for a in names or []) for names in actors]
+    spans = {}  # row id -> (source, quote span)
+    for table, key in (("statistics", "statistic_id"), ("events", "event_id")):
+        for r in tables[table].select([key, "source_id", "char_start", "char_end"]).to_pylist():
+            spans[r[key]] = (r["source_id"], r["char_start"], r["char_end"])
+    known = {e["entity_id"] for e in entities}
+    sources = set(tables["sources"].column("source_id").to_pylist())
+    counted: dict[str, list[str]] = {}
+    for m in mentions:
+        counted.setdefault(m["entity_id"], []).append(m["source_id"])
+        m["entity_exists"] = m["entity_id"] in known
+        m["source_exists"] = m["source_id"] in sources
+        row = m["statistic_id"] if m["event_id"] is None else m["event_id"] if m["statistic_id"] is None else None
+        span = spans.get(row) if row is not None else None
+        m["row_exists"] = span is not None and span[0] == m["source_id"]
+        m["within_row_quote"] = span is not None and span[1] <= m["char_start"] < m["char_end"] <= span[2]
+        text = texts.get(m["source_id"])
+        m["quote_matches_span"] = text is None or text[m["char_start"]:m["char_end"]] == m["quote"]
+    for e in entities:
+        e.pop("aliases", None)  # lists are not what the suite looks at
+        got = counted.get(e["entity_id"], [])
+        e["counts_agree"] = e["n_mentions"] == len(got) and e["n_sources"] == len(set(got))
+    columns = [f for f in spec("entities").field_names if f != "aliases"]
+    return {"entities": pd.DataFrame(entities, columns=columns + ["counts_agree"]),
+            "mentions": pd.DataFrame(mentions, columns=spec("mentions").field_names + [
+                "entity_exists", "source_exists", "row_exists", "within_row_quote", "quote_matches_span"])}
 
 
 def cluster_frames(tables: dict[str, Any], events: pd.DataFrame) -> dict[str, pd.DataFrame]:

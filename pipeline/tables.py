@@ -24,7 +24,7 @@ SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 EXTRACTED_TABLES = ("sources", "statistics", "events")  # rows read from each article, screened row by row
 # Cross-source tables, computed from the screened rows of all articles (pipeline.derive); appended by
 # the steps that build them, in the order they are written.
-DERIVED_TABLES: tuple[str, ...] = ("claims", "claim_statistics", "event_clusters")
+DERIVED_TABLES: tuple[str, ...] = ("claims", "claim_statistics", "event_clusters", "entities", "mentions")
 TABLES = EXTRACTED_TABLES + DERIVED_TABLES
 
 _ARROW_TYPES: dict[str, pyarrow.DataType] = {

@@ -66,6 +66,23 @@ def test_undated_events_merge_only_on_a_named_person_or_facility() -> None:
     assert groups([a, b, c, d, e, f]) == [["ev_a", "ev_b"], ["ev_c"], ["ev_d"], ["ev_e", "ev_f"]]
 
 
+def test_reports_of_an_unnamed_tv_studio_stormed_cluster_but_prisons_must_be_named() -> None:
+    undated = dict(date_start=None, date_end=None, date_precision="unknown", date_text=None, date_basis="unknown")
+    a = event("ev_a", "s1", quote="Armed men burst into a TV studio during a live broadcast.", **undated)
+    b = event("ev_b", "s2", quote="Hooded gunmen stormed a television station in the port city.",
+              place="Invented Port", **undated)
+    c = event("ev_c", "s3", quote="Encapuchados irrumpieron en un canal de televisión en vivo.")
+    # the same kind of facility in another country, or in an event of another type: other events
+    d = event("ev_d", "s4", quote="Gunmen stormed a TV station.", country_code="PER", **undated)
+    e = event("ev_e", "s5", quote="A reporter of a TV channel was shot dead.", event_type="killing", **undated)
+    assert groups([a, b, c, d, e]) == [["ev_a", "ev_b", "ev_c"], ["ev_d"], ["ev_e"]]
+    # prisons are many: two undated riots "in a prison" are two riots unless the prison is named
+    riot = dict(event_type="prison_unrest", **undated)
+    f = event("ev_f", "s6", quote="Inmates rioted in a prison, the police said.", **riot)
+    g = event("ev_g", "s7", quote="A riot broke out in a prison in the south.", **riot)
+    assert groups([f, g]) == [["ev_f"], ["ev_g"]]
+
+
 def test_events_of_one_article_never_share_a_cluster() -> None:
     rows = [event("ev_a", "s1", actors=["Los Lobos"]), event("ev_b", "s1", actors=["Los Lobos"]),
             event("ev_c", "s2", actors=["Los Lobos"])]

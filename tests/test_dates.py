@@ -348,3 +348,12 @@ def test_the_year_so_far_runs_from_january_first_to_publication(
 def test_the_year_so_far_without_a_publication_date_has_no_period() -> None:
     m = one("En lo que va del año se registraron 1.200 muertes.", UNKNOWN)
     assert (m.start, m.end, m.basis) == (None, None, "relative")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The runoff is scheduled to be held on May 12.", "La segunda vuelta está prevista para el 12 de mayo."],
+)
+def test_a_scheduled_yearless_date_after_publication_is_the_next_one(sentence: str) -> None:
+    [d] = [d for d in find_dates(sentence, DAY) if d.start is not None]
+    assert (d.start, d.end) == (D(2024, 5, 12), D(2024, 5, 12))

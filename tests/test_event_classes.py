@@ -201,3 +201,15 @@ def test_an_extradition_a_law_allows_is_not_one_that_happened() -> None:
 ])
 def test_victims_in_the_passive_are_an_attack_and_forces_killing_suspects_an_operation(text: str, kind: str) -> None:
     assert types(text) == [kind]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("The gang leader's escape triggered riots in several jails.", "en"),
+    ("La fuga del cabecilla desató motines en varias cárceles.", "es"),
+])
+def test_a_consequence_of_an_event_is_an_event_of_its_own(text: str, language: str) -> None:
+    assert sorted(types(text, language)) == ["prison_escape", "prison_unrest"]
+
+
+def test_riots_during_which_inmates_escape_are_told_as_the_escape() -> None:
+    assert types("Inmates escaped during a riot at the jail.") == ["prison_escape"]

@@ -64,12 +64,15 @@ def test_quality_report_renders_suite_results_in_headless_chromium(built_package
     tables = {name: pq.read_table(built_package / "data" / f"{name}.parquet") for name in TABLES}
     texts, _ = load_texts(built_package, tables, None)
     events = tables["events"].to_pylist()
-    tables["events"] = to_arrow("events", events + [events[0]])  # a duplicated id: one critical failure
+    # a duplicated id: the uniqueness failure, and each check that counts events (clusters) fails with it
+    tables["events"] = to_arrow("events", events + [events[0]])
     result = run_expectations(tables, texts, reports_dir=tmp_path)
-    assert result.critical_failed
+    critical = [f for f in result.failures if f["severity"] == "critical"]
+    assert ("events", "event_id", "expect_column_values_to_be_unique") in {
+        (f["table"], f["column"], f["expectation"]) for f in critical}
 
     text = _render(browser, tmp_path / "quality" / "index.html", tmp_path / "profile")
-    assert "FAILED: 1 critical failure(s)" in text
+    assert f"FAILED: {len(critical)} critical failure(s)" in text
     for name in TABLES:
         counts = result.counts[name]
         assert f"Suite {name}" in text

@@ -622,3 +622,92 @@ def test_a_figure_of_more_continues_the_topic_unless_it_names_what_it_counts() -
     assert one(text, value=300.0)["metric"] == "extortions"
     text = "Gunmen killed 6 people at a bar; 11 more injured were taken to hospital."
     assert one(text, value=11.0)["metric"] == "other"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "El Decreto Ejecutivo 204 declara el estado de excepción en siete provincias.",
+        "Todo grupo identificado en el Decreto (318) es un objetivo militar.",
+        "Las víctimas pueden llamar a la línea 1800 o denunciar al 911 de forma anónima.",
+        "Residents can report extortion at 1-800-555-0199 or call 911.",
+        "La campaña activó un número reservado (447215) para las denuncias.",
+        "Article 164 of the constitution allows a state of emergency.",
+    ],
+)
+def test_numbers_that_name_a_decree_a_law_or_a_telephone_line_are_no_statistics(sentence: str) -> None:
+    counted = [(r["value"], r["metric"]) for r in rows_of(sentence)]
+    assert all(v in (7.0,) for v, _ in counted), counted  # only "siete provincias" may count
+
+
+def test_a_hotline_number_is_no_year_either() -> None:
+    from pipeline.extract.events import extract_events
+
+    doc = read_article("La Policía activó la línea 1800 para recibir denuncias de extorsión.", MARCH_2025)
+    assert all(r["date_start"] is None or r["date_start"].year >= 2000 for r in extract_events(doc, "t_article"))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("Police detained 23 men accused of extortion in the port city.", 23),
+        ("La policía ha detenido en Machala a 14 hombres acusados de secuestro.", 14),
+        ("Los militares capturaron a 9 sospechosos de asesinato en la frontera.", 9),
+        ("La Policía ha detenido a 310 sospechosos en operativos este año.", 310),
+    ],
+)
+def test_what_people_are_accused_of_is_not_what_the_arrest_counts(sentence: str, value: int) -> None:
+    assert one(sentence, value=float(value))["metric"] == "arrests"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The mayor took office in 2019 at the age of 41.",
+        "Marta, 62, has sold fruit in the market for decades.",
+        "El comerciante, a la edad de 58, denunció las amenazas.",
+        "Posted Nov 2, 2023 | 14 comments",
+        "The missing boys, aged between 12 and 16, were last seen near the base.",
+        "The reserve covers 2,310 square kilometers (892 square miles) of forest.",
+        "The mine sits at 3,400 meters above sea level.",
+        "Los primos Luis y Pedro Mera, de 13 y 16 años, Ana Vera, de 12, y Rosa Paz, de 9, salieron de casa.",
+        "Un hombre de unos 45 años disparó contra el local.",
+        "A las 9 y 45 fueron detenidos por una patrulla.",
+    ],
+)
+def test_ages_and_reader_counters_are_no_statistics(sentence: str) -> None:
+    assert [r["value"] for r in rows_of(sentence) if r["value"] != 2019.0] == []
+
+
+def test_suspects_apprehended_for_a_murder_are_arrests() -> None:
+    assert one("Police apprehended 3 suspects involved in the murder of a judge.", value=3.0)["metric"] == "arrests"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "metric"),
+    [
+        ("Peru will impose a 25% tariff on imports, citing a lack of cooperation at the border.", 25, "other"),
+        ("Some 40,000 pupils from 51 schools stayed home amid the wave of violence.", 51, "other"),
+        ("The year closed with 41 murders per 100,000 inhabitants.", 41, "homicide_rate"),
+        ("Un 58,2 % de los votantes aprobó la pregunta sobre las cárceles.", 58.2, "vote_share"),
+    ],
+)
+def test_context_words_alone_name_no_metric_but_a_rate_per_100000_is_defined_by_them(
+    sentence: str, value: float, metric: str
+) -> None:
+    assert one(sentence, value=float(value))["metric"] == metric
+
+
+def test_a_change_after_a_comparison_with_the_same_period_takes_that_period_as_baseline() -> None:
+    text = ("Entre el 1 de enero y el 30 de junio de 2024 se registraron 1.200 robos. Si se compara con los 900 "
+            "robos del mismo período del 2023, el incremento es del 33,3 %.")
+    row = one(text, value=33.3)
+    assert row["is_change"]
+    assert (row["period_start"], row["period_end"]) == (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
+    assert (row["baseline_start"], row["baseline_end"]) == (dt.date(2023, 1, 1), dt.date(2023, 6, 30))
+
+
+@pytest.mark.parametrize("sentence", ["The increase was 20% over the year before.",
+                                      "El aumento fue del 20 % frente al año anterior."])
+def test_a_change_noun_and_a_copula_before_the_number_make_a_change(sentence: str) -> None:
+    assert one(sentence, value=20.0)["is_change"]

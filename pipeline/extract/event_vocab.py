@@ -62,6 +62,7 @@ class Vocabulary:
     completed_before_to: re.Pattern[str] | None  # "voted to" + verb cue: the act happened
     aside_openers: frozenset[str] = frozenset()  # ", who ... ," : a clause set off by commas ends at the next one
     new_event: re.Pattern[str] | None = None  # "another", "otra", "a new" right before a cue: not one told before
+    consequence: re.Pattern[str] | None = None  # "triggered", "desató": what follows is an event of its own
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,16 @@ def _index(entries: list[tuple[str, Any]], lemmas: bool = True) -> CueIndex:
 
 
 @lru_cache(maxsize=1)
+def event_types_data() -> dict[str, Any]:
+    """schemas/vocab/event_types.yaml as parsed, once for every reader of it (read-only: shared)."""
+    data: dict[str, Any] = yaml.safe_load(EVENT_TYPES_YAML.read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     """Load schemas/vocab/event_types.yaml once."""
-    data = yaml.safe_load(EVENT_TYPES_YAML.read_text(encoding="utf-8"))
+    data = event_types_data()
     types: dict[str, EventType] = {}
     trigger_entries: list[tuple[str, Any]] = []
     for t in data["event_types"]:
@@ -143,6 +151,9 @@ def vocabulary() -> Vocabulary:
         caption_stopwords=frozenset(fold(w).lower() for w in r.get("caption_stopwords") or ()),
         completed_before_to=_words_before_to(r.get("completed_before_to") or ()),
         aside_openers=frozenset(fold(str(w)).lower() for w in r.get("aside_openers") or ()),
+        consequence=re.compile(r"(?i)(?<![\w'])(?:" + "|".join(
+            r"\s+".join(map(re.escape, fold(str(w)).split())) for w in r["consequence_words"]) + r")(?![\w'])")
+        if r.get("consequence_words") else None,
         new_event=re.compile(r"(?i)\b(?:" + "|".join(re.escape(fold(str(w))) for w in r["new_event_words"])
                              + r")\s+(?:[\w'-]+\s+){0,2}$") if r.get("new_event_words") else None,
     )
@@ -232,11 +243,13 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
 def _absorbed(t: Trigger, kept: list[Trigger], voc: Vocabulary, folded: str) -> bool:
     """A cue of an absorbing type in the sentence absorbs the trigger, unless a dash or a semicolon stands
     between them: it opens a clause that tells an event of its own ("... was assassinated by gunmen —
-    the six were killed in prison")."""
+    the six were killed in prison"); nor when the trigger follows as a consequence ("triggered")."""
     for k in kept:
         if k.kind == "cue" and t.type in voc.types[k.type].absorbs:
             a, b = (t.end, k.start) if t.end <= k.start else (k.end, t.start)
-            if not _STRONG_BREAK.search(folded, a, b):
+            # ("the escape triggered riots": the riots are an event of their own)
+            if not _STRONG_BREAK.search(folded, a, b) and not (
+                    k.end <= t.start and voc.consequence is not None and voc.consequence.search(folded, a, b)):
                 return True
     return False
 

@@ -23,9 +23,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
-from pipeline.extract.event_vocab import EVENT_TYPES_YAML, SentenceReading, Trigger, read_article, vocabulary
+from pipeline.extract.event_vocab import SentenceReading, Trigger, event_types_data, read_article, vocabulary
 from pipeline.ids import make_id
 from pipeline.text.actors import ActorMention
 from pipeline.text.cues import fold
@@ -256,7 +254,7 @@ def _reporting_date(text: str, d: DateMention) -> bool:
 @lru_cache(maxsize=1)
 def _reporting_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(a reporting verb right before a date, right after it), from event_types.yaml ``reporting_verbs``."""
-    words = yaml.safe_load(EVENT_TYPES_YAML.read_text(encoding="utf-8"))["reading"]["reporting_verbs"]
+    words = event_types_data()["reading"]["reporting_verbs"]
     alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return (re.compile(rf"(?i)\b(?:{alt})(?:\s+\w+)?\s+(?:on\s+|el\s+|este\s+|esta\s+|this\s+)?$"),
             re.compile(rf"(?i),?\s+(?:{alt})\b(?!\s+(?:that|que)\b)"))
@@ -440,7 +438,7 @@ def _in_sequence(s: Sentence, x: Trigger) -> bool:
 
 @lru_cache(maxsize=1)
 def _sequence_pattern() -> re.Pattern[str]:
-    words = yaml.safe_load(EVENT_TYPES_YAML.read_text(encoding="utf-8"))["reading"]["sequence_words"]
+    words = event_types_data()["reading"]["sequence_words"]
     alts = "|".join(r"\s+".join(re.escape(p) for p in w.split()) for w in sorted(words, key=len, reverse=True))
     # the word, perhaps with a determiner, right before the trigger ("following the disappearance")
     return re.compile(rf"\b(?:{alts})\s+(?:(?:the|a|an|his|her|their|its|la|el|los|las|su|sus)\s+)?$",
@@ -457,7 +455,7 @@ def _sends_abroad(trigger: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _destination_pattern() -> re.Pattern[str]:
-    data = yaml.safe_load(EVENT_TYPES_YAML.read_text(encoding="utf-8"))["reading"]["destination_triggers"]
+    data = event_types_data()["reading"]["destination_triggers"]
     alts = [re.escape(fold(w).lower().rstrip("*")) + (r"\w*" if w.endswith("*") else r"\b") for w in data]
     return re.compile(rf"(?:{'|'.join(alts)})", re.IGNORECASE)
 
@@ -465,7 +463,7 @@ def _destination_pattern() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def _fatality_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """(any word of death, words after a number that make it a death toll, words right before it)."""
-    data = yaml.safe_load(EVENT_TYPES_YAML.read_text(encoding="utf-8"))["reading"]
+    data = event_types_data()["reading"]
 
     def alt(key: str) -> str:
         return "|".join(re.escape(fold(w).lower()) for w in data[key])

@@ -214,6 +214,8 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                 period = _framed(doc, idx)
             elif period[2] == "year" and not change:
                 period = _same_part_of(sent.text, period, doc, idx)
+            if change:
+                baseline = _same_part_baseline(sent.text, period, baseline)
             periods.append(period)
             if period[3] is not None:
                 dated = period
@@ -372,6 +374,22 @@ def _same_part_of(text: str, period: Period, doc: Document, idx: int) -> Period:
     return shifted[0], shifted[1], _as_period(frame.date)[2], period[3]
 
 
+def _same_part_baseline(text: str, period: Period, baseline: Baseline) -> Baseline:
+    """A change's baseline given as "the same period of 2022" is the part of 2022 its period covers
+    (the period is known only once the discourse has set it: "1 January to 2 July")."""
+    start, end = period[0], period[1]
+    if baseline[0] is None or baseline[1] is None or start is None or end is None or start.year != end.year:
+        return baseline
+    if (baseline[0].month, baseline[0].day, baseline[1].month, baseline[1].day) != (1, 1, 12, 31) or \
+            baseline[0].year != baseline[1].year or (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return baseline
+    same = _SAME_PART_OF_YEAR.search(text)
+    years = start.year - baseline[0].year
+    if same is None or int(same.group("year")) != baseline[0].year or years <= 0:
+        return baseline
+    return _shift_back(period, years)
+
+
 def _period_before(doc: Document, idx: int) -> Period | None:
     """The last date of the previous sentence of the same paragraph, if any."""
     sentences = doc.sentences
@@ -424,8 +442,12 @@ def _period(
         return before_date.comparative(d.char_start) or before_date.reporting(d.char_start)
 
     base = next((d for d in after if is_baseline(d)), None)
+    # "compared with the 900 of the same period of 2030, the increase is 33%": a baseline before a change
+    base_before = next((d for d in reversed(before) if is_baseline(d)), None) if change else None
+    base = base or base_before
     own_after = [d for d in after if not is_baseline(d) and not is_comparison(d)]
-    own_before = [d for d in before if d.kind != "baseline" and not is_comparison(d)
+    # (before a change, "compared with ... the same period of 2022, the increase is 74%": the baseline)
+    own_before = [d for d in before if not is_baseline(d) and not is_comparison(d)
                   and not _in_closed_clause(text, seg_before[0], d, m.qualifier_start)]
     chosen: DateMention | None = None
     if (
@@ -448,7 +470,7 @@ def _period(
     if chosen is None:
         # No date of its own: the period of an earlier number in the sentence, else the sentence's only date
         # ("Police seized 7 tonnes and arrested 1,200 people in 2023").
-        inherited = earlier
+        inherited = earlier if base_before is None else None  # (the earlier number is the baseline's)
         own = before_date.own_dates(dates)
         if inherited is None and len(own) == 1 and own[0].char_start > m.end:
             between = text[m.unit_end : own[0].char_start]

@@ -22,6 +22,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
+from operator import methodcaller
 from pathlib import Path
 
 import yaml
@@ -36,6 +37,7 @@ _NAME_WORD = rf"[{_UP}][{_LOW}'’]+(?:-[{_UP}]?[{_LOW}]+)*"
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 _BRACKETED_ACRONYM = re.compile(r"\([A-Z]{2,8}\)")
 _POSSESSIVE = re.compile(r"['’]s$")
+_ENDS_POSSESSIVE = methodcaller("endswith", "'s")
 
 
 @dataclass(frozen=True)
@@ -235,11 +237,24 @@ def _canonical_at(found: list[ActorMention], span: tuple[int, int]) -> str | Non
 
 def _dedupe(found: list[ActorMention]) -> list[ActorMention]:
     """Keep the longest of overlapping mentions; lexicon names win over raw pattern names."""
-    out: list[ActorMention] = []
-    for a in sorted(found, key=lambda a: (-(a.end - a.start), a.start)):
-        if all(a.end <= b.start or b.end <= a.start for b in out):
-            out.append(a)
-    return sorted(out, key=lambda a: a.start)
+    ordered = sorted(found, key=lambda a: (-(a.end - a.start), a.start))
+    if any(a.end <= a.start for a in found):  # (never: every pattern matches text) the plain way
+        out: list[ActorMention] = []
+        for a in ordered:
+            if all(a.end <= b.start or b.end <= a.start for b in out):
+                out.append(a)
+        return sorted(out, key=lambda a: a.start)
+    # The kept mentions are disjoint and not empty, so sorted by start they are sorted by end too: the
+    # one that starts last before a mention ends is the only one that may overlap it.
+    kept: list[ActorMention] = []
+    starts: list[int] = []
+    for a in ordered:
+        k = bisect_left(starts, a.end)
+        if k and kept[k - 1].end > a.start:
+            continue
+        kept.insert(k, a)
+        starts.insert(k, a.start)
+    return kept
 
 
 def _resolve(text: str, tokens: Tokens, found: list[ActorMention], canon: dict[str, str],
@@ -270,7 +285,9 @@ def _resolve(text: str, tokens: Tokens, found: list[ActorMention], canon: dict[s
                     return next(iter(options))
         return a.name
 
-    out = [ActorMention(a.start, a.end, canonical(a), lex.kinds.get(canonical(a), a.kind)) for a in found]
+    names = [canonical(a) for a in found]
+    out = [ActorMention(a.start, a.end, name, lex.kinds.get(name, a.kind))
+           for a, name in zip(found, names, strict=True)]
     kinds = {a.name: a.kind for a in out}
     if not surname:
         return out
@@ -279,7 +296,9 @@ def _resolve(text: str, tokens: Tokens, found: list[ActorMention], canon: dict[s
     # The words that may be a surname, found lower-case; each then read as written.
     lowered = {k.lower() for k in surname}
     words = tokens.words
-    maybe = {w for w in set(words) if w in lowered or w.endswith("'s")}
+    distinct = set(words)
+    maybe = distinct & lowered
+    maybe.update(filter(_ENDS_POSSESSIVE, distinct))  # (filter: no Python loop over the words)
     for i in compress(range(len(words)), map(maybe.__contains__, words)):
         start, end = tokens.starts[i], tokens.ends[i]
         token = folded[start:end]

@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.text.alternation import literal_alternation
+from pipeline.text.numbers import names_not_counts
 
 LEXICON = Path(__file__).resolve().parents[2] / "schemas" / "lexicon" / "dates.yaml"
 MIN_YEAR, MAX_YEAR = 1800, 2100
@@ -77,11 +78,23 @@ class DateMention:
 
 
 @dataclass(frozen=True)
+class _Need:
+    """A pattern that every match of some alternatives of the date pattern contains, with cheap tests that
+    any match of it passes (it is searched only then: the same answer, far fewer searches)."""
+
+    pattern: re.Pattern[str]
+    in_folded: bool  # searched in the casefolded text (else as written)
+    digit: bool  # every match holds a digit
+    hints: tuple[str, ...]  # every match holds one of these strings (none: no such test)
+    after: int | None  # every match holds a match of this need (an earlier one)
+
+
+@dataclass(frozen=True)
 class _Lexicon:
     months: dict[str, int]
     # The alternatives of the date pattern, each with what any of its matches contains (indices in needs).
     parts: tuple[tuple[str, tuple[int, ...]], ...]
-    needs: tuple[tuple[re.Pattern[str], bool], ...]  # searched in the text (False) or the casefolded text
+    needs: tuple[_Need, ...]
     ambiguous: frozenset[str]
     month_only_after: frozenset[str]
     future: re.Pattern[str]
@@ -98,6 +111,7 @@ class _Lexicon:
 
 
 _MONTH_DASH = "-|–|—"
+_DIGIT = re.compile(r"\d")
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "el", "la", "los", "las", "un", "una", "sus"})
 # A part of "the year" may end this long after publication (a report on the first half in mid-June);
 # one ending later is of the year before.
@@ -125,11 +139,16 @@ def _lexicon() -> _Lexicon:
     mon = rf"{literal_alternation(surface)}(?![\w])"
     mon_full = rf"{literal_alternation(full)}(?![\w])"
     year = r"(?:1[89]\d\d|20\d\d)"
+    # needs (see _Need) that more than one place below names
+    months_of = r"(?:months|meses|half|semestre)\s+(?:of|de)"
+    year_range = rf"{year}\s*(?:to|through|until|a|hasta|-|–|—)\s*{year}"
+    season_of = rf"(?:{_alt([w.casefold() for w in data['seasons']])})\s+(?:of|de)"
     ordinal = _alt(list(data["ordinals"]))
     weekday_index = {name: i for i, name in enumerate(data["weekdays"])} | data["weekdays_es"]
     counts = {str(k).lower(): int(v) for k, v in data["unit_counts"].items()}
     weekday = literal_alternation(list(weekday_index))
     any_month = literal_alternation(surface)
+    month_range = rf"{any_month}(?:\s*(?:{_MONTH_DASH})\s*|\s+(?:and|to|through|until|y|a|hasta)\s+){any_month}"
     # Each alternative with patterns of what any of its matches contains, searched as written or (the
     # second list) in the casefolded text: "Between", "FY" and the (?i) words casefold to those (so do
     # the letters IGNORECASE takes for theirs, "ſ" for "s", "K" for "k").
@@ -161,23 +180,23 @@ def _lexicon() -> _Lexicon:
          rf"{_alt([str(k) for k in data['month_counts']])})\s+(?:months|meses)|(?P<pty_h>half))"
          rf"|(?P<pty_s>primer|segundo)\s+semestre)\s+(?:of|de|del)\s+"
          rf"(?:(?P<pty_y>{year})|(?P<pty_r>(?:the|this|last)\s+year|este\s+año|año\s+pasado|año)))",
-         [r"(?:months|meses|half|semestre)\s+(?:of|de)"], []),
+         [months_of], []),
         (rf"(?P<yrb>(?:[Bb]etween|[Ee]ntre)\s+(?P<yrb_a>{year})\s+(?:and|y)\s+(?P<yrb_b>{year})(?!\d))", [year],
          ["between|entre"]),
         (rf"(?P<yrf>(?:(?:[Ff]rom|[Dd]e|[Dd]esde)\s+)?(?<!\d)(?P<yrf_a>{year})\s*(?:to|through|until|a|hasta|-|–|—)\s*"
-         rf"(?P<yrf_b>{year})(?!\d))", [rf"{year}\s*(?:to|through|until|a|hasta|-|–|—)\s*{year}"], []),
+         rf"(?P<yrf_b>{year})(?!\d))", [year_range], []),
         # "January and February", "from March to May 2024", "entre enero y marzo de 2024": months joined
         (rf"(?P<mr>(?:(?P<mr_p>[Ff]rom|[Bb]etween|[Ee]ntre|[Dd]e|[Dd]esde)\s+)?(?P<mr_a>{mon_full})"
          rf"(?:\s*(?P<mr_d>{_MONTH_DASH})\s*|\s+(?P<mr_c>and|to|through|until|y|a|hasta)\s+)(?P<mr_b>{mon_full})"
          rf"(?:,?\s+(?:of\s+|del?\s+)?(?P<mr_y>{year})(?!\d))?)",
-         [rf"{any_month}(?:\s*(?:{_MONTH_DASH})\s*|\s+(?:and|to|through|until|y|a|hasta)\s+){any_month}"], []),
+         [month_range], []),
         (rf"(?P<my>(?P<my_mon>{mon})\.?(?:\s+(?:de|del))?,?\s+(?P<my_y>{year})(?!\d))", [any_month, year], []),
         (rf"(?P<md>(?P<md_mon>{mon})\.?\s+(?P<md_d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:]|[.,]\d))", [any_month], []),
         (rf"(?P<dm>(?<!\d)(?P<dm_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?(?P<dm_mon>{mon}))", [any_month], []),
         (r"(?P<dec>(?:the\s+|los\s+años\s+)?(?P<dec_y>1[89]\d0|20\d0)['’]?s(?!\w))", [r"\d0['’]?s"], []),
         # "the summer of 2023", "el verano de 2023": the months of the season (lexicon: seasons)
         (rf"(?P<sea>(?:(?:the|el|la)\s+)?(?P<sea_n>{_alt(list(data['seasons']))})\s+(?:of|de|del)\s+(?P<sea_y>{year})(?!\d))",
-         [], [rf"(?:{_alt([w.casefold() for w in data['seasons']])})\s+(?:of|de)"]),
+         [], [season_of]),
         (rf"(?P<wke>(?:(?:over|during|on)\s+)?the\s+(?P<wke_o>{ordinal})\s+weekend\s+of\s+"
          rf"(?:the\s+year|(?P<wke_mon>{mon_full})|(?P<wke_y>{year})))", [r"weekend\s+of"], []),
         # "in the past four years", "over the last 12 months", "los últimos tres años": back from publication
@@ -210,13 +229,31 @@ def _lexicon() -> _Lexicon:
     ]
     needs = list(dict.fromkeys((n, False) for _, as_written, _ in parts for n in as_written))
     needs += dict.fromkeys((n, True) for _, _, folded in parts for n in folded)
+    # What any match of a need holds, by the need's pattern (read off it): a digit, one of some strings,
+    # the match of another need.
+    digit = {r"\d", r"\d{4}-\d{2}-\d{2}", year, r"Q[1-4]", year_range, r"\d0['’]?s"}
+    hints: dict[str, tuple[str, ...]] = {
+        r"\d{4}-\d{2}-\d{2}": ("-",),
+        year: ("1", "20"),
+        year_range: ("1", "20"),
+        r"\d0['’]?s": ("0",),
+        months_of: ("months", "meses", "half", "semestre"),
+        season_of: tuple(w.casefold() for w in data["seasons"]),
+        "between|entre": ("between", "entre"),
+        r"(?:past|last|ltimos)\s": ("past", "last", "ltimos"),
+        r"que\s+va|so\s+far|to[\s-]date": ("que", "far", "date"),
+        r"hace\s|\sago\b": ("hace", "ago"),
+    }
+    after = {month_range: needs.index((any_month, False))}
+    assert all(needs.index((n, False)) > i for n, i in after.items())
     return _Lexicon(
         months=months,
         parts=tuple(
             (p, tuple(needs.index((n, False)) for n in as_written) + tuple(needs.index((n, True)) for n in folded))
             for p, as_written, folded in parts
         ),
-        needs=tuple((re.compile(n), in_folded) for n, in_folded in needs),
+        needs=tuple(_Need(re.compile(n), in_folded, n in digit, hints.get(n, ()), after.get(n))
+                    for n, in_folded in needs),
         ambiguous=frozenset(data["ambiguous_months"]),
         month_only_after=frozenset(w.lower() for w in data["month_only_after"]),
         future=re.compile(rf"(?i)\b(?:{_alt(data['future_cues'])})\b[\w\s]{{0,12}}$"),
@@ -568,6 +605,8 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
             return None
         if re.match(r"\s*(?:per\s+100|percent|por\s+ciento)", after):
             return None
+        if names_not_counts(text, m.start()):
+            return None  # "la línea 1800", "Decreto 2024": a name
         start, end, precision = (*_year(int(g["y_y"])), "year")
     if which in ("md", "dm", "dmy", "mdy", "mo") and lx.name_words.search(before):
         return None  # "la avenida 9 de Octubre", "barrio 15 de Septiembre": a street's name
@@ -620,7 +659,14 @@ def _pattern_for(lx: _Lexicon, text: str) -> re.Pattern[str] | None:
     """The date pattern without the alternatives that cannot match in ``text``: it finds the same dates
     (an alternative that matches nowhere never wins) and tries far fewer alternatives at each position."""
     folded = text.casefold()
-    return _alternatives(tuple(need.search(folded if in_folded else text) is not None for need, in_folded in lx.needs))
+    has_digit = _DIGIT.search(text) is not None
+    found: list[bool] = []
+    for need in lx.needs:
+        source = folded if need.in_folded else text
+        found.append((has_digit or not need.digit) and (need.after is None or found[need.after])
+                     and (not need.hints or any(h in source for h in need.hints))
+                     and (need.pattern.pattern == r"\d" or need.pattern.search(source) is not None))
+    return _alternatives(tuple(found))
 
 
 @lru_cache(maxsize=1024)

@@ -48,6 +48,7 @@ class Vocabulary:
     index: CueIndex
     spelled_counts: re.Pattern[str]  # what a number in words counts when it is a statistic of metric `other`
     generic_counts: frozenset[str]  # nouns that name no metric: the figure continues the topic before it
+    charge: re.Pattern[str]  # "accused of": an event word after it is the charge, not what is counted
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,9 @@ def vocabulary() -> Vocabulary:
     # up to three words between ("four other people were wounded"), not across a clause
     spelled_counts = re.compile(rf"(?:\s+[^\W\d][\w'’-]*){{0,3}}?\s+(?:{words or '(?!)'})(?![\w])", re.IGNORECASE)
     generic = next((m.get("generic_counts") or [] for m in spec if m["id"] == OTHER), [])
-    return Vocabulary(metrics, CueIndex(cues), spelled_counts, frozenset(fold(str(w)).lower() for w in generic))
+    charge = next((m.get("charge_markers") or [] for m in spec if m["id"] == OTHER), [])
+    return Vocabulary(metrics, CueIndex(cues), spelled_counts, frozenset(fold(str(w)).lower() for w in generic),
+                      _requires_pattern(charge) if charge else re.compile("(?!)"))
 
 
 def find_cues(text: str, tokens: Tokens, vocab: Vocabulary, offset: int = 0) -> list[MetricCue]:
@@ -134,7 +137,9 @@ _CHANGE_VERB = (
 _CHANGE_BEFORE = re.compile(
     rf"(?:\b{_CHANGE_VERB}\s+(?:by\s+(?:an?\s+)?|en\s+(?:un\s+)?|un\s+)?"
     r"|\b(?:increase|rise|jump|surge|drop|decline|decrease|fall|reduction|growth|aumento|incremento|caída|"
-    r"disminución|reducción)\s+(?:of|del|de)\s+)$",
+    r"disminución|reducción)\s+(?:(?:of|del|de)\s+"
+    # "el incremento es del 74 %", "the increase was 20%": the noun, a copula, the number
+    r"|(?:es|fue|sería|será|ha\s+sido|was|is|has\s+been|will\s+be|stood\s+at)\s+(?:(?:of|del|de)\s+)?))$",
     re.IGNORECASE,
 )
 _CHANGE_NOUN = re.compile(
@@ -308,6 +313,8 @@ def classify(
     best_cue: dict[str, tuple[float, str]] = {}
     near_event: set[str] = set()
     near: set[str] = set()  # metrics with a cue in the number's own clause
+    named: set[str] = set()  # metrics whose event or entity words the sentence holds (context alone names none)
+    folded: str | None = None  # the sentence without accents, made when a cue right of the number needs it
     for c in cues:
         if m.end <= c.start and c.end <= m.unit_end:  # "13.7 murders per 100,000": inside the unit
             where, distance = "right", 0
@@ -316,6 +323,10 @@ def classify(
                 "right",
                 bisect_left(word_starts, c.start) - bisect_left(word_starts, m.unit_end),
             )
+            if folded is None:
+                folded = fold(text)
+            if vocab.charge.search(folded, m.unit_end, c.start):  # "16 men accused of extortion"
+                where, distance = "sentence", 0
         elif left_start <= c.start and c.end <= m.qualifier_start:
             where = "left"
             distance = bisect_left(word_starts, m.qualifier_start) - bisect_left(word_starts, c.end)
@@ -328,6 +339,8 @@ def classify(
             base, slope, reach = w_of[kind]
             w = base - slope * distance if distance <= reach else (0.5 if where == "left" else 0.0)
             if w > 0:
+                if kind != "context":
+                    named.add(metric)
                 if where != "sentence":
                     near.add(metric)
                     if kind == "event" and distance <= 3:
@@ -338,7 +351,10 @@ def classify(
 
     def possible(mid: str) -> bool:
         metric = vocab.metrics[mid]
-        if m.unit not in metric.units or (metric.needs_event and mid not in near_event):
+        # Context words alone name no metric ("a 30% tariff ... at the border" is no migrant statistic),
+        # except for a rate per 100,000, which they define with its unit ("45 homicides per 100,000").
+        if m.unit not in metric.units or (metric.needs_event and mid not in near_event) or (
+                mid not in named and m.unit != "per_100k"):
             return False
         if metric.requires is None:
             return True

@@ -25,6 +25,10 @@ _FURNITURE = re.compile(
     r"(?:\s*(?:,|and|y|\|)\s*[A-ZÁÉÍÓÚÑ][\w.'’-]+(?:\s+[A-ZÁÉÍÓÚÑ][\w.'’-]+){0,3})*\s*$)",
 )
 _PROMO = re.compile(r"CLICK HERE|DOWNLOAD THE|GET THE [A-Z ]+ APP")
+# A page's counters of reader activity ("Oct 30, 2022 | 10 comments", "1.2K shares"): no sentence of the
+# article, and their numbers are no statistics.
+_COUNTER = re.compile(r"(?i)(?:^|[|·•])\s*\d[\d,.]*\s*[km]?\s+(?:comments?|comentarios?|shares?|compartidos|likes?|"
+                      r"me gusta|views?|vistas|visualizaciones|reactions?|reacciones|replies|respuestas)\s*$")
 _CREDIT = re.compile(r"^\(.{2,120}\)$")
 _LETTERS = re.compile(r"[^\W\d_]")
 
@@ -35,6 +39,8 @@ def is_furniture(sentence: Sentence) -> bool:
     if _FURNITURE.match(text) or _CREDIT.match(text):
         return True
     if ("CLICK" in text or "APP" in text) and _PROMO.search(text):
+        return True
+    if len(text) < 80 and _COUNTER.search(text):
         return True
     if not sentence.is_line or sentence.line_index == 0 or text.upper() != text or len(text.split()) < 4:
         return False

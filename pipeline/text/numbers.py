@@ -351,12 +351,18 @@ class _Lexicon:
     age_nouns: frozenset[str]
     age_verbs: frozenset[str]
     age_pronoun: frozenset[str]  # "he was", "who is"
+    age_before: re.Pattern[str]  # "at the age of", "aged"
+    es_age_before: re.Pattern[str]  # "un hombre de unos", "Saúl Arboleda, de": a Spanish age follows
     clock_after: re.Pattern[str]
     clock_before: frozenset[str]
     place_after: re.Pattern[str]  # a length unit, a bracket, then a word that places ("50 meters from")
     conversion: re.Pattern[str]  # "pounds)" after a bracketed number
+    area: re.Pattern[str]  # "square kilometers" after a number
     per_time: re.Pattern[str]  # "murders per day", "muertes violentas diarias"
     average_before: re.Pattern[str]  # "un promedio diario de", "the average was"
+    identifier_before: re.Pattern[str]  # "Decreto (", "la línea ": the number names a document or a line
+    emergency: frozenset[str]  # "911"
+    emergency_before: frozenset[str]  # "al 911", "call 911"
 
 
 def _words_alt(words: list[str]) -> str:
@@ -372,7 +378,13 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(
         age_nouns=frozenset(w.lower() for w in spec["age_person_nouns"]),
         age_verbs=frozenset(w.lower() for w in spec["age_verbs_es"]),
+        es_age_before=re.compile(
+            rf"(?:(?P<comma>,)|(?<![\w])(?:{_words_alt(spec['age_person_nouns'])}))\s+de\s+"
+            r"(?:(?:unos|unas|casi|apenas|solo|sólo|al\s+menos|entre)\s+)?(?:\d{1,3}\s+(?:y|a|e)\s+)?$", re.IGNORECASE),
         age_pronoun=frozenset(f"{a} {b}" for a in spec["age_subjects_en"] for b in spec["age_copulas_en"]),
+        # (the end of a range of ages too: "aged between 11 and 15", "de entre 11 y 15")
+        age_before=re.compile(rf"(?<![\w])(?:{_words_alt(spec['age_before'])})\s+"
+                              r"(?:\d{1,3}\s*(?:-|–|to|and|y|a|al|hasta)\s*)?$", re.IGNORECASE),
         clock_after=re.compile(
             rf"\s*(?:[-–]\s*\d{{1,2}}[.:]?\d{{2}}\s*)?(?:{_words_alt(spec['clock_after'])})(?![\w])", re.IGNORECASE
         ),
@@ -380,6 +392,7 @@ def _lexicon() -> _Lexicon:
         place_after=re.compile(
             rf"\s*(?:{length})(?![\w])(?:\s*\([^()]{{0,40}}\))?\s+(?:{place})\b", re.IGNORECASE
         ),
+        area=re.compile(rf"\s*(?:{_words_alt(spec['area_units'])})(?![\w])", re.IGNORECASE),
         conversion=re.compile(rf"\s*(?:{_words_alt(spec['conversion_units'])})\s*\)", re.IGNORECASE),
         per_time=re.compile(
             rf"(?P<gap>{gap})\s+(?:(?:{_words_alt(spec['per_words'])})\s+(?:{_words_alt(spec['time_units'])})"
@@ -387,6 +400,10 @@ def _lexicon() -> _Lexicon:
             r"(?!\s+(?:after|before|later|earlier|ago|since|despu[eé]s|antes)\b)",  # "a day after": no rate
             re.IGNORECASE,
         ),
+        identifier_before=re.compile(rf"(?<![\w.])(?:{_words_alt(spec['identifier_words'])})\s*\(?\s*$",
+                                     re.IGNORECASE),
+        emergency=frozenset(spec["emergency_numbers"]),
+        emergency_before=frozenset(w.lower() for w in spec["emergency_before"]),
         average_before=re.compile(
             # ("the average age of the 30 victims": an age is averaged, not the 30)
             rf"\b(?:{_words_alt(spec['average_words'])})\b(?!\s+(?:age|edad)\b)(?:\s+[^\W\d][\w'’-]*){{0,5}}\s*$",
@@ -748,8 +765,23 @@ _GLUED_UNIT = re.compile(r"(?:kg|kgs|kilos|tn)(?![\w])", re.IGNORECASE)  # "253k
 _CLOCK_FORM = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d|(?:[01]\d|2[0-3])[0-5]\d")
 _AGE_END = re.compile(r"\s*(?:[.,;)]|$|\s*(?:when|at the time|and)\b)", re.IGNORECASE)
 _YEARS_AFTER = re.compile(r"\s+años\b", re.IGNORECASE)
+_ES_APPOSITION_END = re.compile(r"\s*(?:,|\)|\s+[ye]\s)")  # ", de 15, y Steven": an age between commas
+_CLOCK_WORDS_BEFORE = re.compile(r"(?<![\w])(?:a|desde|hasta)\s+las\s+(?P<hour>\d{1,2}\s+y\s+)?$", re.IGNORECASE)
+_AGE_APPOSITION_END = re.compile(r",\s+[a-záéíóúñ]")  # "Tito, 53, has": not a list ("Quito, 12, Guayaquil, 30")
+_NAME_COMMA_BEFORE = re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+,\s*$")  # "Tito, " (not "In 2023, ")
 _DENOMINATOR_BEFORE = frozenset({"per", "cada", "por", "every"})
+# A number among three or more hyphenated parts ("1-800-EXTORSION", "1-800-555-0199"), not a range
+# ("12-15 prisoners"): two more parts after it, one on each side, or two before it.
+_HYPHEN_CODE = re.compile(r"-\w+-\w")
+_HYPHEN_PART_BEFORE = re.compile(r"(?<![\w-])\w+-$")
+_HYPHEN_PARTS_BEFORE = re.compile(r"\w+-\w+-$")
 _BRACKET_BEFORE = re.compile(r"\d\S*(?:\s+[^\W\d][\w.]*){0,2}\s*\(\s*(?:[^\W\d][\w'’]*\s+){0,2}$")
+
+
+def names_not_counts(text: str, start: int) -> bool:
+    """The number at ``start`` follows a word that makes it a name ("Decreto (111)", "la línea 1800"):
+    neither a count nor a year."""
+    return _lexicon().identifier_before.search(text, max(0, start - 40), start) is not None
 
 
 def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, tail: Tail) -> bool:
@@ -769,6 +801,19 @@ def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, 
         return True  # "El alcalde, de 38 años,", "un joven de 17 años", "tenía 29 años"
     if last2 in lex.age_pronoun and _AGE_END.match(rest):
         return True  # "He was 59."
+    if value < 120 and num_text.isdecimal():
+        before = lex.es_age_before.search(text, max(0, start - 60), start)
+        if before and (_YEARS_AFTER.match(rest) or before.group("comma") and _ES_APPOSITION_END.match(rest)):
+            return True  # "un hombre de unos 40 años", "de 14 y 15 años", "Saúl Arboleda, de 15, y"
+        clock = _CLOCK_WORDS_BEFORE.search(text, max(0, start - 16), start)
+        if clock and value < (60 if clock.group("hour") else 25) and (
+                lex.clock_after.match(rest) or not _PLURAL_NOUN_AFTER.match(rest)):
+            return True  # "a las 8 y 30": a time of day
+    if value < 120 and num_text.isdecimal():
+        if lex.age_before.search(text, max(0, start - 30), start) and not _PLURAL_NOUN_AFTER.match(rest):
+            return True  # "at the age of 36", "aged 59"
+        if _NAME_COMMA_BEFORE.search(text, max(0, start - 30), start) and _AGE_APPOSITION_END.match(rest):
+            return True  # "Tito, 53, has been": an age in apposition
     if _CLOCK_FORM.fullmatch(num_text) and (
         lex.clock_after.match(rest)
         or len(num_text) == 4
@@ -778,6 +823,18 @@ def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, 
         return True  # "0800 GMT", "(0400-1000 GMT)", "22.00 hora local", "began at 1500"
     if lex.place_after.match(rest):
         return True  # "50 meters from the entrance", "95 kilómetros al norte"
+    if lex.area.match(rest):
+        return True  # "1,463 square kilometers": the size of a place
+    if names_not_counts(text, start):
+        return True  # "Decreto Ejecutivo 111", "la línea 1800": the number names, it does not count
+    if num_text in lex.emergency and text[max(0, start - 12):start].split()[-1:] in (
+            [w] for w in lex.emergency_before):
+        return True  # "al 911", "call 911"
+    if (_HYPHEN_CODE.match(rest) or _HYPHEN_PARTS_BEFORE.search(text, max(0, start - 24), start)
+            or rest[:1] == "-" and rest[1:2].isalnum() and _HYPHEN_PART_BEFORE.search(text, max(0, start - 12), start)):
+        return True  # "1-800-EXTORSION": a telephone code
+    if len(num_text) >= 5 and num_text.isdecimal() and rest.startswith(")") and text[:start].endswith("("):
+        return True  # "(335486)": news writes a count that large with separators; bare, bracketed: a number to call
     if lex.conversion.match(rest) and _BRACKET_BEFORE.search(text, max(0, start - 40), start):
         return True  # "253kg (around 557 pounds)": the same figure in other units
     return value in (1e3, 1e4, 1e5, 1e6) and (last in _DENOMINATOR_BEFORE or last2 == "for every")
