@@ -14,7 +14,6 @@ import datetime as dt
 import re
 from collections import Counter
 from functools import cache
-from itertools import combinations
 from typing import Any
 
 import pyarrow
@@ -108,13 +107,24 @@ def shared_actors(a: dict[str, Any], b: dict[str, Any], kinds: list[str]) -> boo
     return any(actor_kind(names[c]) in kinds for c in common)
 
 
+def narrowly_dated(row: dict[str, Any]) -> bool:
+    """Dated to a day, a weekend or a short range: precise enough for a shared group to tell the event."""
+    r = rules()
+    if row.get("date_precision") in r.get("group_precisions", []):
+        return True
+    return (row.get("date_precision") == "range" and row.get("date_start") is not None
+            and row.get("date_end") is not None
+            and (row["date_end"] - row["date_start"]).days < int(r.get("group_range_days", 0)))
+
+
 def linked(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """The two events (of different articles) report the same real event."""
     if a["source_id"] == b["source_id"] or a["event_type"] != b["event_type"] or not places_compatible(a, b):
         return False
     r = rules()
     if is_dated(a) and is_dated(b):
-        return dates_overlap(a, b) and (shared_actors(a, b, r["evidence_kinds"]) or shared_facility(a, b))
+        kinds = r["evidence_kinds"] if narrowly_dated(a) and narrowly_dated(b) else r["strong_kinds"]
+        return dates_overlap(a, b) and (shared_actors(a, b, kinds) or shared_facility(a, b))
     # Only an event with a victim or a facility (a killing, a prison riot) is identified by a name alone:
     # a president declares many states of emergency.
     return a["event_type"] in r["strong_types"] and (shared_actors(a, b, r["strong_kinds"]) or shared_facility(a, b))
@@ -139,20 +149,45 @@ def _meet(a: tuple[dt.date, dt.date] | None, b: tuple[dt.date, dt.date] | None) 
 
 
 def _candidate_pairs(rows: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    """The pairs (i < j, sorted) that ``linked`` may accept: every link needs one event type and a shared
-    evidence actor or facility, so events are blocked on those keys instead of comparing all pairs of a
-    type (quadratic in a large corpus). Pairs outside the blocks would be refused by ``linked`` anyway."""
+    """The pairs (i < j, sorted) that ``linked`` may accept, and no others it would refuse for want of a
+    key or a date: every link needs one event type and a shared evidence actor or facility, so events are
+    blocked on those keys; inside a block, two dated events are paired only when their dates overlap (a
+    sweep in order of start: a name in thousands of reports is not a quadratic pass), and an undated
+    event only where its type and the key can identify it (a victim, a facility)."""
     r = rules()
-    kinds = set(r["evidence_kinds"]) | set(r["strong_kinds"])
+    kinds, strong_kinds = set(r["evidence_kinds"]) | set(r["strong_kinds"]), set(r["strong_kinds"])
+    strong_types = set(r["strong_types"])
+    gap = dt.timedelta(days=int(r["max_gap_days"]))
     blocks: dict[tuple[str, str], list[int]] = {}
+    strong_keys: set[str] = set()
     for i, row in enumerate(rows):
-        keys = {place_key(a) for a in row.get("actors") or [] if actor_kind(a) in kinds}
+        keys = set()
+        for a in row.get("actors") or []:
+            kind = actor_kind(a)
+            if kind in kinds:
+                keys.add(place_key(a))
+                if kind in strong_kinds:
+                    strong_keys.add(place_key(a))
         if is_facility(row.get("place")):
             keys.add("@" + place_key(row.get("place")))
         keys |= {"#" + name for name in facility_classes(row)}
         for key in keys:
             blocks.setdefault((row["event_type"], key), []).append(i)
-    return sorted({pair for idx in blocks.values() for pair in combinations(idx, 2)})
+    pairs: set[tuple[int, int]] = set()
+    for (event_type, key), idx in blocks.items():
+        strong = key in strong_keys or key[0] in "@#"
+        # (a group's key joins only narrowly dated reports)
+        dated = sorted((rows[i]["date_start"], i) for i in idx if is_dated(rows[i])
+                       and (strong or narrowly_dated(rows[i])))
+        open_: list[tuple[dt.date, int]] = []  # (end, index) of the dated events a later start may still meet
+        for start, i in dated:
+            open_ = [(end, j) for end, j in open_ if end + gap >= start]
+            pairs.update((min(i, j), max(i, j)) for _, j in open_)
+            open_.append((rows[i]["date_end"], i))
+        if event_type in strong_types and strong:
+            undated = [i for i in idx if not is_dated(rows[i])]
+            pairs.update((min(i, j), max(i, j)) for i in undated for j in idx if i != j)
+    return sorted(pairs)
 
 
 def cluster_events(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

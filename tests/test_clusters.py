@@ -30,9 +30,16 @@ def groups(rows: list[dict[str, Any]]) -> list[list[str]]:
 
 def test_two_reports_of_one_event_cluster() -> None:
     a = event("ev_a", "s1", actors=["Los Lobos"], place="Quitoville")
-    b = event("ev_b", "s2", actors=["Los Lobos", "National Police of Ecuador"], date_start=D(2030, 3, 1),
-              date_end=D(2030, 3, 31), date_precision="month")
+    b = event("ev_b", "s2", actors=["Los Lobos", "National Police of Ecuador"], date_start=D(2030, 3, 5),
+              date_end=D(2030, 3, 5))  # a day apart: "yesterday" read in two time zones
     assert groups([a, b]) == [["ev_a", "ev_b"]]
+    # dated to the month only, a report names the same event on a named person, not on a gang alone
+    month = dict(date_start=D(2030, 3, 1), date_end=D(2030, 3, 31), date_precision="month")
+    c = event("ev_c", "s3", actors=["Los Lobos"], **month)
+    assert groups([a, c]) == [["ev_a"], ["ev_c"]]
+    d = event("ev_d", "s4", actors=["Marta Invented", "Los Lobos"])
+    e = event("ev_e", "s5", actors=["Marta Invented"], **month)
+    assert groups([d, e]) == [["ev_d", "ev_e"]]
 
 
 def test_different_type_or_no_shared_actor_stays_apart() -> None:
