@@ -809,7 +809,6 @@ def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, 
         if clock and value < (60 if clock.group("hour") else 25) and (
                 lex.clock_after.match(rest) or not _PLURAL_NOUN_AFTER.match(rest)):
             return True  # "a las 8 y 30": a time of day
-    if value < 120 and num_text.isdecimal():
         if lex.age_before.search(text, max(0, start - 30), start) and not _PLURAL_NOUN_AFTER.match(rest):
             return True  # "at the age of 36", "aged 59"
         if _NAME_COMMA_BEFORE.search(text, max(0, start - 30), start) and _AGE_APPOSITION_END.match(rest):
@@ -827,13 +826,14 @@ def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, 
         return True  # "1,463 square kilometers": the size of a place
     if names_not_counts(text, start):
         return True  # "Decreto Ejecutivo 111", "la línea 1800": the number names, it does not count
-    if num_text in lex.emergency and text[max(0, start - 12):start].split()[-1:] in (
-            [w] for w in lex.emergency_before):
-        return True  # "al 911", "call 911"
+    if num_text in lex.emergency:
+        word_before = text[max(0, start - 12):start].split()[-1:]
+        if word_before and word_before[0].lower() in lex.emergency_before:
+            return True  # "al 911", "call 911", "ECU 911"
     if (_HYPHEN_CODE.match(rest) or _HYPHEN_PARTS_BEFORE.search(text, max(0, start - 24), start)
             or rest[:1] == "-" and rest[1:2].isalnum() and _HYPHEN_PART_BEFORE.search(text, max(0, start - 12), start)):
         return True  # "1-800-EXTORSION": a telephone code
-    if len(num_text) >= 5 and num_text.isdecimal() and rest.startswith(")") and text[:start].endswith("("):
+    if len(num_text) >= 5 and num_text.isdecimal() and rest.startswith(")") and start and text[start - 1] == "(":
         return True  # "(335486)": news writes a count that large with separators; bare, bracketed: a number to call
     if lex.conversion.match(rest) and _BRACKET_BEFORE.search(text, max(0, start - 40), start):
         return True  # "253kg (around 557 pounds)": the same figure in other units
