@@ -121,8 +121,8 @@ def entity_frames(tables: dict[str, Any], texts: dict[str, str | None],
     entities = tables["entities"].to_pylist() if "entities" in tables else []
     mentions = tables["mentions"].to_pylist() if "mentions" in tables else []
     actor_names = {e["name"] for e in entities if e["kind"] not in PLACE_KINDS}
-    actors = tables["events"].column("actors").to_pylist() if "actors" in tables["events"].column_names else []
-    events["actors_known"] = [all(a in actor_names for a in names or []) for names in actors]
+    events["actors_known"] = [all(a in actor_names for a in names or [])
+                              for names in tables["events"].column("actors").to_pylist()]
     spans = {}  # row id -> (source, quote span)
     for table, key in (("statistics", "statistic_id"), ("events", "event_id")):
         for r in tables[table].select([key, "source_id", "char_start", "char_end"]).to_pylist():

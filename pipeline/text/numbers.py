@@ -355,6 +355,7 @@ class _Lexicon:
     es_age_before: re.Pattern[str]  # "un hombre de unos", "Saúl Arboleda, de": a Spanish age follows
     clock_after: re.Pattern[str]
     clock_before: frozenset[str]
+    clock_words: re.Pattern[str]  # "a las", "hasta las" (+ "8 y"): an hour or its minutes follow in words
     place_after: re.Pattern[str]  # a length unit, a bracket, then a word that places ("50 meters from")
     conversion: re.Pattern[str]  # "pounds)" after a bracketed number
     area: re.Pattern[str]  # "square kilometers" after a number
@@ -389,6 +390,9 @@ def _lexicon() -> _Lexicon:
             rf"\s*(?:[-–]\s*\d{{1,2}}[.:]?\d{{2}}\s*)?(?:{_words_alt(spec['clock_after'])})(?![\w])", re.IGNORECASE
         ),
         clock_before=frozenset(w.lower() for w in spec["clock_before"]),
+        # (the Spanish clock words of clock_before; the English ones are too common before a small count)
+        clock_words=re.compile(rf"(?<![\w])(?:{_words_alt([w for w in spec['clock_before'] if w.endswith(' las')])})"
+                               r"\s+(?P<hour>\d{1,2}\s+y\s+)?$", re.IGNORECASE),
         place_after=re.compile(
             rf"\s*(?:{length})(?![\w])(?:\s*\([^()]{{0,40}}\))?\s+(?:{place})\b", re.IGNORECASE
         ),
@@ -766,7 +770,6 @@ _CLOCK_FORM = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d|(?:[01]\d|2[0-3])[0-5]\
 _AGE_END = re.compile(r"\s*(?:[.,;)]|$|\s*(?:when|at the time|and)\b)", re.IGNORECASE)
 _YEARS_AFTER = re.compile(r"\s+años\b", re.IGNORECASE)
 _ES_APPOSITION_END = re.compile(r"\s*(?:,|\)|\s+[ye]\s)")  # ", de 15, y Steven": an age between commas
-_CLOCK_WORDS_BEFORE = re.compile(r"(?<![\w])(?:a|desde|hasta)\s+las\s+(?P<hour>\d{1,2}\s+y\s+)?$", re.IGNORECASE)
 _AGE_APPOSITION_END = re.compile(r",\s+[a-záéíóúñ]")  # "Tito, 53, has": not a list ("Quito, 12, Guayaquil, 30")
 _NAME_COMMA_BEFORE = re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+,\s*$")  # "Tito, " (not "In 2023, ")
 _DENOMINATOR_BEFORE = frozenset({"per", "cada", "por", "every"})
@@ -805,7 +808,7 @@ def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, 
         before = lex.es_age_before.search(text, max(0, start - 60), start)
         if before and (_YEARS_AFTER.match(rest) or before.group("comma") and _ES_APPOSITION_END.match(rest)):
             return True  # "un hombre de unos 40 años", "de 14 y 15 años", "Saúl Arboleda, de 15, y"
-        clock = _CLOCK_WORDS_BEFORE.search(text, max(0, start - 16), start)
+        clock = lex.clock_words.search(text, max(0, start - 16), start)
         if clock and value < (60 if clock.group("hour") else 25) and (
                 lex.clock_after.match(rest) or not _PLURAL_NOUN_AFTER.match(rest)):
             return True  # "a las 8 y 30": a time of day
