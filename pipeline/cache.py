@@ -21,39 +21,27 @@ import os
 import tempfile
 from dataclasses import asdict
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from pipeline.build import ArticleRows
 from pipeline.ingest import Article
+from pipeline.stamp import TEXT_LIBRARIES, tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CACHE = Path(".cache/extract")
 # What shapes extraction, besides the article itself (folders are read recursively).
 FINGERPRINTED = ("pipeline/text", "pipeline/extract", "pipeline/ids.py", "pipeline/build.py",
                  "schemas/vocab", "schemas/lexicon")
-LIBRARIES = ("spacy", "pycountry", "python-dateutil", "PyYAML")
-_SUFFIXES = {".py", ".yaml", ".yml"}
+LIBRARIES = TEXT_LIBRARIES
+_SUFFIXES = (".py", ".yaml", ".yml")
 _DATE = "$date"  # JSON has no date type: dates are written {"$date": "YYYY-MM-DD"}
 
 
 def fingerprint(root: Path = ROOT) -> str:
     """sha256 over the extraction code, vocabularies, lexicons and library versions (paths included,
     so a file added, removed or renamed changes it too)."""
-    digest = hashlib.sha256()
-    for entry in FINGERPRINTED:
-        base = root / entry
-        files = sorted(p for p in base.rglob("*") if p.suffix in _SUFFIXES) if base.is_dir() else [base]
-        for path in files:
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    for name in LIBRARIES:
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{name}=={version}\0".encode())
-    return digest.hexdigest()
+    return tree_digest(root, dict.fromkeys(FINGERPRINTED, _SUFFIXES), LIBRARIES)
 
 
 @cache

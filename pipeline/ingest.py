@@ -83,6 +83,10 @@ class IngestResult:
         return len({a.file for a in self.articles} | {r.file for r in self.rejected if not r.entry})
 
 
+# In the reason of a manifest date refused as in the future (pipeline.stamp: such a build holds for one day).
+AFTER_REFERENCE_DATE = "after the build's reference date"
+
+
 def reference_date() -> dt.date:
     """The build's 'today': ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the UTC date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -211,7 +215,7 @@ def _published_problem(value: str, today: dt.date) -> str | None:
     except ValueError:
         return f"'published' {value} is not a real date"
     if start > today:
-        return f"'published' {value} is after the build's reference date {today} (today, or SOURCE_DATE_EPOCH)"
+        return f"'published' {value} is {AFTER_REFERENCE_DATE} {today} (today, or SOURCE_DATE_EPOCH)"
     return None
 
 
