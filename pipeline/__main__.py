@@ -3,7 +3,8 @@
 The contract outside tools rely on (keep it stable):
   build --input DIR --output DIR [--strict] [--no-texts] [--reports DIR] [--allow-shrink REASON]
         [--max-quarantine FRACTION] [--workers N] [--dask-address tcp://HOST:PORT] [--cache DIR] [--no-cache]
-                                                           exit 0 when published
+        [--force]                                          exit 0 when published, or when nothing changed
+                                                           since the last build of DIR (left as it was)
   validate DIR|ZIP [--texts DIR] [--reports DIR] [--previous DIR|ZIP]
                                                            exit 0 only when valid
   release [--bump auto|major|minor|patch] [--force]        dist/<name>-<version>.zip + .sha256
@@ -75,6 +76,17 @@ def _build(args: argparse.Namespace) -> int:
         check_input_folder(args.input)
         # The lock is taken here too, so that a second build fails at once, before Prefect is even loaded.
         held.enter_context(output_lock(args.output))
+        # Nothing changed since the last build of this output: done before Prefect's server starts (most
+        # of a no-op's time otherwise).
+        if not (args.force or args.no_cache):
+            from pipeline import stamp
+
+            options = stamp.BuildOptions(args.input, args.output, args.reports, not args.no_texts, args.strict,
+                                         args.max_bytes, args.max_quarantine, args.allow_shrink)
+            key = stamp.build_key(options)
+            if stamp.unchanged(args.cache, options, key) is not None:
+                print(stamp.nothing_changed(args.output.resolve()))
+                return 0
         from pipeline.flows import build_dataset, prefect_api
 
         if not args.debug:
@@ -85,6 +97,7 @@ def _build(args: argparse.Namespace) -> int:
             include_texts=not args.no_texts, max_bytes=args.max_bytes, reports=str(args.reports),
             allow_shrink=args.allow_shrink, max_quarantine=args.max_quarantine, workers=args.workers,
             dask_address=args.dask_address, cache=None if args.no_cache else str(args.cache),
+            force=True,  # checked above (or --force, or --no-cache): the flow need not check again
         )
     except BuildFailed as err:
         print(f"build failed: {err}", file=sys.stderr)
@@ -218,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--cache", type=Path, default=Path(".cache/extract"), metavar="DIR",
                    help="per-article extraction cache: only new or changed articles are extracted [.cache/extract]")
     b.add_argument("--no-cache", action="store_true", help="extract every article, read and write no cache")
+    b.add_argument("--force", action="store_true",
+                   help="build even when nothing changed since the last build of --output (same articles, code "
+                        "and options: otherwise a no-op)")
     b.add_argument("--debug", action="store_true", help="show the traceback of an expected failure too")
     b.set_defaults(func=_build)
     v = sub.add_parser("validate", help="check a package: frictionless, pandera, hashes, quote spans")

@@ -18,6 +18,7 @@ from pipeline.extract.events import extract_events
 from pipeline.extract.statistics import extract_statistics
 from pipeline.ingest import Article, IngestResult
 from pipeline.publish import ARTICLES_DIR, package_metadata, publish_atomically, staging_dir, write_package
+from pipeline.quality_report import counts_line
 from pipeline.quarantine import DEFAULT_MAX_QUARANTINE, QuarantinedRow, Screening, screen_rows
 from pipeline.tables import EXTRACTED_TABLES, spec, to_arrow
 from pipeline.text.dates import PublicationDate, infer_publication_date, parse_published
@@ -126,6 +127,15 @@ def build_report(ingested: IngestResult, rows: dict[str, int], quality: dict[str
         "quality": quality,
         "published": published,
     }
+
+
+def build_result(output: Path, report: dict[str, Any], extracted: int) -> dict[str, Any]:
+    """What a build returns: where it published, rows per table and the counts, all read from its build
+    report (so a no-op rebuild returns what the build it stands for returned), and how many articles it
+    extracted."""
+    return {"output": str(output), "rows": report["rows"], "rejected": len(report["rejected"]),
+            "warnings": len(report["quality"]["warnings"]), "quarantined": len(report["quarantine"]),
+            "summary": counts_line(report), "extracted": extracted}
 
 
 def stage_package(

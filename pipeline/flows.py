@@ -21,7 +21,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import unmapped
 
-from pipeline import build
+from pipeline import build, stamp
 from pipeline.cache import ExtractionCache, encode_entry
 from pipeline.derive import derive_tables
 from pipeline.guard import guarded_build
@@ -305,6 +305,7 @@ def build_dataset(
     workers: int | None = 1,
     dask_address: str | None = None,
     cache: str | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Build the data package from a folder of articles and publish it atomically to ``output``.
 
@@ -314,10 +315,22 @@ def build_dataset(
     byte-reproducible). ``allow_shrink`` is the reason a table may lose more rows than the gate allows
     against the package already at ``output``. Extraction runs on ``workers`` local processes (None: one per
     core; 1: in this process) or on the Dask scheduler at ``dask_address``; with ``cache`` (a folder), an
-    article whose extraction is cached there is not extracted again.
+    article whose extraction is cached there is not extracted again, and, unless ``force``, a build whose
+    articles, code and options are those of the build that published the package at ``output`` (its stamp
+    in ``cache``, pipeline.stamp) leaves the package as it was and returns what that build returned.
     """
     logger = get_run_logger()
     src, out, reports_dir = Path(input_dir).resolve(), Path(output).resolve(), Path(reports).resolve()
+    options = stamp.BuildOptions(src, out, reports_dir, include_texts, strict, max_bytes, max_quarantine,
+                                 allow_shrink)
+    key = stamp.build_key(options) if cache else None  # before ingest: what this build reads is what it stamps
+    if cache and key and not force:
+        previous = stamp.unchanged(Path(cache), options, key)
+        if previous is not None:
+            logger.info(stamp.nothing_changed(out))
+            return build.build_result(out, previous, 0)
+    if cache:
+        stamp.forget(Path(cache), out)  # the reports (and maybe the package) are about to change
     ingested = ingest_task(src, max_bytes)
     logger.info("found %d article(s) in %s; rejected %d", len(ingested.articles) + len(ingested.rejected), src,
                 len(ingested.rejected))
@@ -371,5 +384,10 @@ def build_dataset(
         logger.error("not published: %s", message)
         raise build.BuildFailed(f"{message}; nothing published (see {reports_dir / build.REPORT})", failures)
     logger.info("published %s (%s)", out, counts_line(report))
-    return {"output": str(out), "rows": rows, "rejected": len(ingested.rejected), "warnings": len(check.warnings),
-            "quarantined": len(screening.quarantine), "summary": counts_line(report), "extracted": extracted}
+    if cache and key:
+        try:
+            stamp.write_stamp(Path(cache), options, key)
+        except (OSError, ValueError) as err:  # a stamp is a speed-up: without it the next build is a full one
+            logger.warning("build stamp %s not written: %s", stamp.stamp_path(Path(cache), out),
+                           getattr(err, "strerror", None) or err)
+    return build.build_result(out, report, extracted)
