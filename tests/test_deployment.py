@@ -111,6 +111,16 @@ def test_deployment_run_by_a_process_worker_builds_the_package(prefect_server: d
     rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
     assert [r["check"] for r in rows] == quality["failures"] + quality["warnings"]
     assert (tmp_path / "r" / "quality" / "index.html").is_file()
+    # A second run of the unchanged input (the deployment keeps a cache) is the no-op: the flow says so and
+    # returns at once, and the package is left as it was, mtimes included.
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    _prefect(env, "deployment", "run", "build-dataset/seeds",
+             "--param", f"input_dir={SEEDS}", "--param", f"output={out}", "--param", f"reports={tmp_path / 'r'}")
+    worker_log = _prefect(env, "worker", "start", "--pool", "local-process", "--run-once", timeout=600)
+    assert f"nothing changed since the last build of {out}" in worker_log, worker_log[-3000:]
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
+    runs = _post(env, "/flow_runs/filter", {})
+    assert [run["state_type"] for run in runs] == ["COMPLETED", "COMPLETED"]
 
 
 def _post(env: dict[str, str], path: str, body: dict) -> list[dict]:
