@@ -4,9 +4,11 @@
 
 Writes N generated articles (bench/extraction.py's news profile, with a sources.yaml manifest) to a
 folder and, for each number of workers, runs ``python -m pipeline build`` three times in a fresh
-interpreter: **cold** (empty extraction cache), **warm** (nothing changed) and **+1** (one article
-added). Each row gives the wall time, the CPU time of the build's whole process tree, the peak RSS of
-that tree (sampled every 0.1 s: the CLI, Prefect's temporary server and the Dask worker processes) and
+interpreter: **cold** (empty extraction cache), **warm** (nothing changed: the no-op rebuild, which finds
+the build's stamp in the cache folder and exits before Prefect's temporary server starts, so all its time is
+"start") and **+1** (one article added: a full build, all but one article from the cache). Each row gives
+the wall time, the CPU time of the build's whole process tree, the peak RSS of that tree (sampled every
+0.1 s: the CLI, Prefect's temporary server and the Dask worker processes) and
 the time of each stage, read from the build's own log timestamps:
 
   start     process start to the flow's first line (imports, Prefect's temporary server)
@@ -103,6 +105,9 @@ def run_build(folder: Path, out: Path, workers: int, cache: Path) -> dict[str, f
     sampler.stop()
     if proc.returncode != 0:
         sys.exit(f"build failed (exit {proc.returncode}):\n{log[-4000:]}")
+    if "nothing changed since the last build of" in log:  # the no-op: no flow, no stages
+        return {"wall": wall, "cpu": sum(sampler.cpu.values()), "rss": sampler.peak / 1e9,
+                **{name: wall if name == "start" else 0.0 for name in STAGES}, "extracted": 0.0}
     t0 = start_clock.hour * 3600 + start_clock.minute * 60 + start_clock.second + start_clock.microsecond / 1e6
     marks = [t0, _when("Beginning flow run", log), _when(r"Task run 'ingest-", log),
              _when(r"article\(s\), \d+ from the cache", log), _when(r"Task run 'stage-package-", log),
