@@ -324,12 +324,12 @@ def build_dataset(
     options = stamp.BuildOptions(src, out, reports_dir, include_texts, strict, max_bytes, max_quarantine,
                                  allow_shrink)
     key = stamp.build_key(options) if cache else None  # before ingest: what this build reads is what it stamps
-    if cache and key and not force:
+    if key and not force:
         previous = stamp.unchanged(Path(cache), options, key)
         if previous is not None:
             logger.info(stamp.nothing_changed(out))
             return build.build_result(out, previous, 0)
-    if cache:
+    if key:
         stamp.forget(Path(cache), out)  # the reports (and maybe the package) are about to change
     ingested = ingest_task(src, max_bytes)
     logger.info("found %d article(s) in %s; rejected %d", len(ingested.articles) + len(ingested.rejected), src,
@@ -384,7 +384,7 @@ def build_dataset(
         logger.error("not published: %s", message)
         raise build.BuildFailed(f"{message}; nothing published (see {reports_dir / build.REPORT})", failures)
     logger.info("published %s (%s)", out, counts_line(report))
-    if cache and key:
+    if key:
         try:
             stamp.write_stamp(Path(cache), options, key)
         except (OSError, ValueError) as err:  # a stamp is a speed-up: without it the next build is a full one

@@ -72,10 +72,10 @@ class BuildOptions:
     input_dir: Path
     output: Path
     reports: Path
-    include_texts: bool = True
-    strict: bool = False
-    max_bytes: int = 0
-    max_quarantine: float = 0.0
+    include_texts: bool
+    strict: bool
+    max_bytes: int
+    max_quarantine: float
     allow_shrink: str | None = None
 
     def resolved(self) -> BuildOptions:
