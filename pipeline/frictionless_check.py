@@ -11,7 +11,7 @@ from typing import Any
 
 
 def check_frictionless(root: Path) -> list[str]:
-    """``frictionless validate`` on the package's CSV resources: schemas, types, constraints, keys."""
+    """``frictionless validate`` on the package: schemas, types, constraints, keys of the CSV resources."""
     import requests
     from frictionless import Package, system
 
@@ -21,13 +21,6 @@ def check_frictionless(root: Path) -> list[str]:
     offline.mount("http://", _NoNetwork())
     offline.mount("https://", _NoNetwork())
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-    # The CSV resources only: each Parquet table is checked against its schema by pandera and its keys by
-    # Great Expectations, and its CSV twin is compared with it cell for cell (quality.check_tables), so
-    # frictionless reading the CSV (the text every other tool reads) checks every row once, not twice.
-    resources = descriptor.get("resources")
-    if isinstance(resources, list):
-        descriptor = {**descriptor, "resources": [r for r in resources
-                                                  if not (isinstance(r, dict) and r.get("format") == "parquet")]}
     with system.use_context(trusted=False, http_session=offline):
         report = Package(descriptor, basepath=str(root)).validate()
     out = []

@@ -157,6 +157,10 @@ class CompiledCue:
     tail: re.Pattern[str] | None  # the cue ending where the searched span ends (filed by its last word)
     reach: int  # most words the cue can span
     accents: tuple[str, ...] = ()  # "=word"s written with accents: the hit must hold one as written
+    # The words the word after the first must be (up to an apostrophe: "killing" ends "killing's"), when
+    # both are plain words with no gap between them: checked on the text's words before the regex is
+    # tried ("the" opens many cues, but few of them fit the word after it).
+    second: frozenset[str] | None = None
 
 
 def compile_cue(cue: str, lemmas: bool = False) -> CompiledCue:
@@ -171,6 +175,11 @@ def compile_cue(cue: str, lemmas: bool = False) -> CompiledCue:
     alts: list[str] = []
     first: list[str] = []
     reach = 0
+    second = None
+    if len(parts) > 1 and _plain(parts[0]) and _plain(parts[1]):
+        second = frozenset(k for a in parts[1].split("|") for k in _index_keys(a, lemmas))
+        if any("'" in k for k in second):
+            second = None
     for part in parts:
         g = _GAP.match(part)
         if g:
@@ -199,7 +208,17 @@ def compile_cue(cue: str, lemmas: bool = False) -> CompiledCue:
         last=tuple(k for a in alts for k in _index_keys(a, lemmas)),
         tail=re.compile(r"(?<![\w'-])" + body + "$", re.IGNORECASE) if by_last else None,
         reach=reach,
+        second=second,
     )
+
+
+_PLAIN_WORD = re.compile(r"=?[a-z0-9]+(?:-[a-z0-9]+)*")  # one word as Tokens cuts it, in ASCII
+
+
+def _plain(part: str) -> bool:
+    """Every alternative of a cue part is one ASCII word with no wildcard: a word of the text matches
+    it exactly when the word is one of its index keys."""
+    return all(_PLAIN_WORD.fullmatch(a) for a in part.split("|"))
 
 
 @dataclass(frozen=True)
@@ -273,9 +292,13 @@ class CueIndex:
         # Only the words that may start a cue, picked out without a Python loop over every word.
         in_span = words[span.start : span.stop]
         maybe = set(in_span).difference(self._none)
+        last = len(words) - 1
         for i in compress(span, map(maybe.__contains__, in_span)):
             heads, tails = memo.get(words[i]) or self._candidates(words[i])
             for c, data in heads:
+                if c.second is not None and (i == last or (words[i + 1] not in c.second
+                                                            and words[i + 1].partition("'")[0] not in c.second)):
+                    continue
                 hit = c.pattern.match(folded, starts[i], end)
                 if hit and (not c.accents or _accents_kept(tokens, hit.start(), hit.end(), c.accents)):
                     hits.append(CueHit(hit.start(), hit.end(), data))
