@@ -24,6 +24,7 @@ import pipeline.tables
 from pipeline.claims import place_key
 from pipeline.ids import make_id
 from pipeline.tables import to_arrow
+from pipeline.text.actors import actors_data
 
 # Narrower dates first: the best date of a cluster is that of its most precise member.
 _PRECISION_RANK = {"day": 0, "weekend": 1, "range": 2, "month": 3, "year": 4, "decade": 5, "unknown": 6}
@@ -38,8 +39,7 @@ def rules() -> dict[str, Any]:
 @cache
 def actor_kinds() -> dict[str, str]:
     """Canonical actor name (folded) -> kind, from ``schemas/lexicon/actors.yaml``."""
-    data = yaml.safe_load((pipeline.tables.SCHEMA_DIR / "lexicon" / "actors.yaml").read_text(encoding="utf-8"))
-    return {place_key(a["name"]): str(a.get("kind", "unknown")).rstrip(".") for a in data.get("actors", [])}
+    return {place_key(a["name"]): str(a.get("kind", "unknown")) for a in actors_data().get("actors", [])}
 
 
 def actor_kind(name: str) -> str:

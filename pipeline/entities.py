@@ -25,7 +25,7 @@ import yaml
 import pipeline.tables
 from pipeline.ids import make_id
 from pipeline.tables import to_arrow
-from pipeline.text.actors import ActorMention, find_actors
+from pipeline.text.actors import ActorMention, actors_data, find_actors
 from pipeline.text.cues import fold
 from pipeline.text.places import PlaceMention, find_places
 
@@ -54,7 +54,7 @@ def _lexicon(name: str) -> dict[str, Any]:
 def known_actors() -> dict[str, Known]:
     """Canonical actor name -> kind, country, Wikidata id and aliases (``schemas/lexicon/actors.yaml``)."""
     return {a["name"]: Known(a["kind"], a.get("country"), a.get("wikidata"), tuple(a.get("aliases") or ()))
-            for a in _lexicon("actors")["actors"]}
+            for a in actors_data()["actors"]}
 
 
 @cache
