@@ -75,17 +75,11 @@ def fold(text: str) -> str:
     return _NON_ASCII.sub(_fold_run, text) if not text.isascii() else text
 
 
-@dataclass(frozen=True)
-class _LemmaTables:
-    lemma: dict[str, dict[str, str]]  # language -> folded lower-case word -> its lemma (folded)
-    # folded lemma -> the folded words whose lemma it is, in any language, space-separated (strings, not
-    # sets: hundreds of thousands of sets would be tracked, and walked, by the garbage collector)
-    forms: dict[str, str]
-
-
-@lru_cache(maxsize=1)
-def _lemma_tables() -> _LemmaTables:
-    """spaCy's lemma lookup tables (``spacy-lookups-data``), folded as the text is, read once.
+def _read_lemma_tables(lookup: bool) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """spaCy's lemma lookup tables (``spacy-lookups-data``), folded as the text is: language -> word ->
+    its lemma (only when ``lookup``), and lemma -> the words whose lemma it is, in any language,
+    space-separated (strings, not sets: hundreds of thousands of sets would be tracked, and walked, by
+    the garbage collector).
 
     The tables are keyed by the accented word; folded, two words may meet ("asesinó" and "asesino"):
     the word then stands for both lemmas in ``forms`` (a cue on either lemma matches it).
@@ -100,24 +94,38 @@ def _lemma_tables() -> _LemmaTables:
             while len(chain) < _LEMMA_CHAIN and chain[-1] in raw and raw[chain[-1]] != chain[-1]:
                 chain.append(raw[chain[-1]])
             w = fold(word).lower()
-            table.setdefault(w, fold(chain[-1]).lower())
+            if lookup:
+                table.setdefault(w, fold(chain[-1]).lower())
             for b in chain:
                 forms.setdefault(fold(b).lower(), []).append(w)
-        lemma[lang] = table
-    return _LemmaTables(lemma, {k: " ".join(v) for k, v in forms.items()})
+        if lookup:
+            lemma[lang] = table
+    return lemma, {k: " ".join(v) for k, v in forms.items()}
+
+
+# Two caches: compiling the cue indexes needs only the forms of the cue words, and an extraction process
+# keeps no word -> lemma table (the Spanish one alone holds ~440,000 words, ~100 MB in each worker).
+@lru_cache(maxsize=1)
+def _lemma_forms() -> dict[str, str]:
+    return _read_lemma_tables(lookup=False)[1]
+
+
+@lru_cache(maxsize=1)
+def _lemma_lookup() -> dict[str, dict[str, str]]:
+    return _read_lemma_tables(lookup=True)[0]
 
 
 @lru_cache(maxsize=4096)
 def lemma_forms(word: str) -> frozenset[str]:
     """The words (folded, lower case) whose lemma is ``word`` (itself included)."""
     w = fold(word).lower()
-    return frozenset(_lemma_tables().forms.get(w, "").split()) | {w}
+    return frozenset(_lemma_forms().get(w, "").split()) | {w}
 
 
 def lemma_of(word: str, language: str | None = None) -> str:
     """The lemma of one folded word (``language``'s table first, then the others); the word itself
     when no table knows it."""
-    tables = _lemma_tables().lemma
+    tables = _lemma_lookup()
     w = word.lower()
     for lang in sorted(tables, key=lambda x: x != language):
         if w in tables[lang]:
