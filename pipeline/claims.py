@@ -21,7 +21,7 @@ import statistics as pystats
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pyarrow
@@ -141,6 +141,11 @@ def place_key(place: str | None) -> str:
     """A finer place compared without case, accents or extra spaces ("" for none)."""
     if not place:
         return ""
+    return _place_key(place)
+
+
+@lru_cache(maxsize=1 << 16)  # names recur across thousands of rows (actors, places, facilities)
+def _place_key(place: str) -> str:
     folded = unicodedata.normalize("NFKD", place.casefold())
     return " ".join("".join(c for c in folded if not unicodedata.combining(c)).split())
 

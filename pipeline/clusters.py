@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from functools import cache
+from collections.abc import Iterator
+from functools import cache, lru_cache
 from typing import Any
 
 import pyarrow
@@ -23,6 +24,7 @@ import pipeline.tables
 from pipeline.claims import place_key
 from pipeline.ids import make_id
 from pipeline.tables import to_arrow
+from pipeline.text.actors import actors_data
 
 # Narrower dates first: the best date of a cluster is that of its most precise member.
 _PRECISION_RANK = {"day": 0, "weekend": 1, "range": 2, "month": 3, "year": 4, "decade": 5, "unknown": 6}
@@ -37,8 +39,7 @@ def rules() -> dict[str, Any]:
 @cache
 def actor_kinds() -> dict[str, str]:
     """Canonical actor name (folded) -> kind, from ``schemas/lexicon/actors.yaml``."""
-    data = yaml.safe_load((pipeline.tables.SCHEMA_DIR / "lexicon" / "actors.yaml").read_text(encoding="utf-8"))
-    return {place_key(a["name"]): str(a.get("kind", "unknown")).rstrip(".") for a in data.get("actors", [])}
+    return {place_key(a["name"]): str(a.get("kind", "unknown")) for a in actors_data().get("actors", [])}
 
 
 def actor_kind(name: str) -> str:
@@ -48,8 +49,17 @@ def actor_kind(name: str) -> str:
 
 def is_facility(place: str | None) -> bool:
     """The place names a facility (a prison, a studio, a building), not a town or a province."""
-    words = set(place_key(place).replace(",", " ").split())
-    return bool(words & {place_key(w) for w in rules()["facility_words"]})
+    return bool(place) and _is_facility(place_key(place))
+
+
+@cache
+def _facility_words() -> frozenset[str]:
+    return frozenset(place_key(w) for w in rules()["facility_words"])
+
+
+@lru_cache(maxsize=1 << 16)  # a build asks of the same few thousand places millions of times
+def _is_facility(key: str) -> bool:
+    return not _facility_words().isdisjoint(key.replace(",", " ").split())
 
 
 def is_dated(row: dict[str, Any]) -> bool:
@@ -88,8 +98,13 @@ def _facility_classes() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 def facility_classes(row: dict[str, Any]) -> frozenset[str]:
     """The classes of ``distinctive_facilities`` the event's quote names ("a TV studio": tv_studio)."""
-    quote = place_key(row.get("quote"))
-    return frozenset(name for name, pattern in _facility_classes() if pattern.search(quote))
+    return _quote_facility_classes(row.get("quote") or "")
+
+
+@lru_cache(maxsize=1 << 12)  # asked again for each pair an event is in
+def _quote_facility_classes(quote: str) -> frozenset[str]:
+    key = place_key(quote)
+    return frozenset(name for name, pattern in _facility_classes() if pattern.search(key))
 
 
 def shared_facility(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -148,10 +163,10 @@ def _meet(a: tuple[dt.date, dt.date] | None, b: tuple[dt.date, dt.date] | None) 
     return min(low, high), max(low, high)
 
 
-def _candidate_pairs(rows: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    """The pairs (i < j, sorted) that ``linked`` may accept, and no others it would refuse for want of a
-    key or a date: every link needs one event type and a shared evidence actor or facility, so events are
-    blocked on those keys; inside a block, two dated events are paired only when their dates overlap (a
+def _candidate_pairs(rows: list[dict[str, Any]]) -> Iterator[tuple[int, int]]:
+    """The pairs (i < j, in sorted order) that ``linked`` may accept, and no others it would refuse for want
+    of a key or a date: every link needs one event type and a shared evidence actor or facility, so events
+    are blocked on those keys; inside a block, two dated events are paired only when their dates overlap (a
     sweep in order of start: a name in thousands of reports is not a quadratic pass), and an undated
     event only where its type and the key can identify it (a victim, a facility)."""
     r = rules()
@@ -160,6 +175,7 @@ def _candidate_pairs(rows: list[dict[str, Any]]) -> list[tuple[int, int]]:
     gap = dt.timedelta(days=int(r["max_gap_days"]))
     blocks: dict[tuple[str, str], list[int]] = {}
     strong_keys: set[str] = set()
+    dated = [is_dated(row) for row in rows]
     for i, row in enumerate(rows):
         keys = set()
         for a in row.get("actors") or []:
@@ -173,21 +189,28 @@ def _candidate_pairs(rows: list[dict[str, Any]]) -> list[tuple[int, int]]:
         keys |= {"#" + name for name in facility_classes(row)}
         for key in keys:
             blocks.setdefault((row["event_type"], key), []).append(i)
-    pairs: set[tuple[int, int]] = set()
+    # The later events each event may pair with, gathered per event rather than as a set of pair tuples
+    # (millions of them in a large corpus), then read in order.
+    later: list[list[int]] = [[] for _ in rows]
     for (event_type, key), idx in blocks.items():
         strong = key in strong_keys or key[0] in "@#"
         # (a group's key joins only narrowly dated reports)
-        dated = sorted((rows[i]["date_start"], i) for i in idx if is_dated(rows[i])
-                       and (strong or narrowly_dated(rows[i])))
+        swept = sorted((rows[i]["date_start"], i) for i in idx if dated[i] and (strong or narrowly_dated(rows[i])))
         open_: list[tuple[dt.date, int]] = []  # (end, index) of the dated events a later start may still meet
-        for start, i in dated:
+        for start, i in swept:
             open_ = [(end, j) for end, j in open_ if end + gap >= start]
-            pairs.update((min(i, j), max(i, j)) for _, j in open_)
+            for _, j in open_:
+                later[min(i, j)].append(max(i, j))
             open_.append((rows[i]["date_end"], i))
         if event_type in strong_types and strong:
-            undated = [i for i in idx if not is_dated(rows[i])]
-            pairs.update((min(i, j), max(i, j)) for i in undated for j in idx if i != j)
-    return sorted(pairs)
+            for i in idx:
+                if not dated[i]:
+                    for j in idx:
+                        if i != j:
+                            later[min(i, j)].append(max(i, j))
+    for i, js in enumerate(later):
+        for j in sorted(set(js)):
+            yield i, j
 
 
 def cluster_events(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -208,7 +231,7 @@ def cluster_events(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any
     for i, j in _candidate_pairs(rows):
         ri, rj = find(i), find(j)
         # Never join clusters that would then hold two events of one article.
-        if ri == rj or sources[ri] & sources[rj] or not linked(rows[i], rows[j]):
+        if ri == rj or not sources[ri].isdisjoint(sources[rj]) or not linked(rows[i], rows[j]):
             continue
         try:
             span = _meet(spans[ri], spans[rj])

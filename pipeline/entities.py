@@ -13,7 +13,7 @@ data (``schemas/lexicon/``), never from a lookup.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -25,7 +25,7 @@ import yaml
 import pipeline.tables
 from pipeline.ids import make_id
 from pipeline.tables import to_arrow
-from pipeline.text.actors import ActorMention, find_actors
+from pipeline.text.actors import ActorMention, actors_data, find_actors
 from pipeline.text.cues import fold
 from pipeline.text.places import PlaceMention, find_places
 
@@ -54,7 +54,7 @@ def _lexicon(name: str) -> dict[str, Any]:
 def known_actors() -> dict[str, Known]:
     """Canonical actor name -> kind, country, Wikidata id and aliases (``schemas/lexicon/actors.yaml``)."""
     return {a["name"]: Known(a["kind"], a.get("country"), a.get("wikidata"), tuple(a.get("aliases") or ()))
-            for a in _lexicon("actors")["actors"]}
+            for a in actors_data()["actors"]}
 
 
 @cache
@@ -103,20 +103,29 @@ def _resolve_person(name: str, actors: list[str]) -> str:
     return fuller[0] if len(fuller) == 1 else name
 
 
-@lru_cache(maxsize=4096)  # a sentence often carries both a statistic and an event: read it once
-def _found(quote: str) -> tuple[tuple[ActorMention, ...], tuple[PlaceMention, ...]]:
+Found = tuple[tuple[ActorMention, ...], tuple[PlaceMention, ...]]
+
+
+def _found(quote: str) -> Found:
     return tuple(find_actors(quote)), tuple(find_places(quote))
 
 
-def quote_mentions(quote: str, actors: list[str] | None = None, context: list[str] | None = None) -> list[Mention]:
+def quote_mentions(quote: str, actors: list[str] | None = None, context: list[str] | None = None,
+                   memo: dict[str, Found] | None = None) -> list[Mention]:
     """The entities named in a row's quote, left to right. ``actors``: the row's own (searched for as
     written too); ``context``: every actor the article's events name, to resolve a short name ("Leonardo")
     to the one fuller name that holds it. A place inside an actor's name ("Ministry of Defense of
-    Ecuador") is part of that name, not a mention of its own."""
+    Ecuador") is part of that name, not a mention of its own. ``memo`` keeps what a quote names for the
+    next row with the same quote."""
     actors = actors or []
     context = sorted({*actors, *(context or [])})
     out: list[Mention] = []
-    found_actors, found_places = _found(quote)
+    found = memo.get(quote) if memo is not None else None
+    if found is None:
+        found = _found(quote)
+        if memo is not None:
+            memo[quote] = found
+    found_actors, found_places = found
     for a in found_actors:
         name = a.name if a.name in known_actors() else _resolve_person(a.name, context)
         out.append(Mention(a.start, a.end, (ACTOR, name, ""), a.kind))
@@ -177,13 +186,17 @@ def entities_and_mentions(statistics: list[dict[str, Any]],
     in_article: dict[str, set[str]] = defaultdict(set)
     for row in events:
         in_article[row["source_id"]].update(row.get("actors") or [])
+    # A sentence often carries a statistic and an event, or several: read each quote that recurs once.
+    recurring = Counter(row["quote"] for rows in (statistics, events) for row in rows)
+    memo: dict[str, Found] = {}
     for table, key_column in ROW_TABLES:
         for row in statistics if table == "statistics" else events:
             actors = list(row.get("actors") or [])
             for name in actors:  # every actor an event names has an entity, mentioned in its quote or not
                 kinds.setdefault((ACTOR, name, ""), known_actors()[name].kind if name in known_actors()
                                  else "unknown")
-            for m in quote_mentions(row["quote"], actors, sorted(in_article[row["source_id"]])):
+            for m in quote_mentions(row["quote"], actors, sorted(in_article[row["source_id"]]),
+                                    memo if recurring[row["quote"]] > 1 else None):
                 surface = row["quote"][m.start:m.end]
                 trimmed = surface.strip(QUOTE_MARKS)  # a name's span may take in the quote mark that closes it
                 if not trimmed:

@@ -97,15 +97,31 @@ def csv_value(cell: str) -> str:
     return cell[1:] if _NEUTRALISED.match(cell) else cell
 
 
-def write_csv(table: pyarrow.Table, path: Path) -> None:
-    """UTF-8 CSV with a header; nulls empty, dates ISO, lists as JSON arrays, LF line ends, formulas
-    neutralised (:func:`csv_text`)."""
+def csv_string(table: pyarrow.Table) -> str:
+    """The CSV twin of ``table``: a header; nulls empty, dates ISO, lists as JSON arrays, LF line ends,
+    formulas neutralised (:func:`csv_text`)."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(table.column_names)
-    for row in table.to_pylist():
-        writer.writerow([csv_text(v) for v in row.values()])
-    path.write_text(buf.getvalue(), encoding="utf-8", newline="")
+    # Column by column (an Arrow column holds one type: no type test per cell), the cells of csv_text.
+    writer.writerows(zip(*(_csv_column(table.column(i)) for i in range(table.num_columns)), strict=True))
+    return buf.getvalue()
+
+
+def _csv_column(column: pyarrow.ChunkedArray) -> list[str]:
+    """:func:`csv_text` of every value of ``column``."""
+    values = column.to_pylist()
+    if pyarrow.types.is_string(column.type) or pyarrow.types.is_large_string(column.type):
+        formula = _FORMULA.match
+        return ["" if v is None else "'" + v if formula(v) else v for v in values]
+    if pyarrow.types.is_integer(column.type):
+        return ["" if v is None else str(v) for v in values]
+    return [csv_text(v) for v in values]
+
+
+def write_csv(table: pyarrow.Table, path: Path) -> None:
+    """:func:`csv_string` of ``table``, as UTF-8."""
+    path.write_text(csv_string(table), encoding="utf-8", newline="")
 
 
 def _file_props(root: Path, rel: str) -> dict[str, Any]:

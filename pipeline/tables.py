@@ -13,12 +13,14 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pandera.pandas as pa
 import pyarrow as pyarrow
 import yaml
+
+if TYPE_CHECKING:  # (imported where used: an extraction worker needs neither)
+    import pandas as pd
+    import pandera.pandas as pa
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 EXTRACTED_TABLES = ("sources", "statistics", "events")  # rows read from each article, screened row by row
@@ -97,6 +99,8 @@ class TableSpec:
 
     def pandera_schema(self) -> pa.DataFrameSchema:
         """pandera model of the table as a DataFrame of Arrow-backed columns."""
+        import pandas as pd
+        import pandera.pandas as pa
         columns = {}
         for f, arrow_field in zip(self.fields, self.arrow_schema(), strict=True):
             cons = f.get("constraints", {})
@@ -183,12 +187,14 @@ _ROW_CHECK_COLUMNS: dict[str, tuple[str, ...]] = {}
 
 
 def _row_check(fn: Any, name: str, columns: tuple[str, ...]) -> pa.Check:
+    import pandera.pandas as pa
     _ROW_CHECK_COLUMNS[name] = columns
     return pa.Check(fn, name=name)
 
 
 def _row_checks(names: list[str]) -> list[pa.Check]:
     """Cross-column checks that types cannot express, for the columns a table has."""
+    import pandas as pd
     checks = []
     if {"char_start", "char_end"} <= set(names):
         checks.append(_row_check(lambda d: d["char_end"] > d["char_start"], "char_end > char_start",
@@ -288,6 +294,8 @@ class Failure:
 
 def validate_table(name: str, table: pyarrow.Table) -> list[Failure]:
     """Validate with pandera, lazily, so that one run lists every failure."""
+    import pandas as pd
+    import pandera.pandas as pa
     s = spec(name)
     df = table.to_pandas(types_mapper=pd.ArrowDtype)
     schema = s.pandera_schema()
@@ -317,6 +325,7 @@ def validate_table(name: str, table: pyarrow.Table) -> list[Failure]:
 
 
 def _shown(value: Any) -> str:
+    import pandas as pd
     return "null" if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 

@@ -24,6 +24,7 @@ from functools import lru_cache
 from itertools import compress
 from operator import methodcaller
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -76,9 +77,16 @@ def _alias_pattern(alias: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def actors_data() -> dict[str, Any]:
+    """schemas/lexicon/actors.yaml as written, read once for every reader: the extractor's lexicon, the
+    event clusters (an actor's kind) and the entities table (kind, country, Wikidata id)."""
+    return yaml.safe_load(ACTORS_YAML.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    """Load and compile schemas/lexicon/actors.yaml once."""
-    data = yaml.safe_load(ACTORS_YAML.read_text(encoding="utf-8"))
+    """Compile schemas/lexicon/actors.yaml once."""
+    data = actors_data()
     aliases: dict[str, list[tuple[re.Pattern[str], str]]] = {}
     kinds: dict[str, str] = {}
     surnames: dict[str, set[str]] = {}

@@ -75,17 +75,11 @@ def fold(text: str) -> str:
     return _NON_ASCII.sub(_fold_run, text) if not text.isascii() else text
 
 
-@dataclass(frozen=True)
-class _LemmaTables:
-    lemma: dict[str, dict[str, str]]  # language -> folded lower-case word -> its lemma (folded)
-    # folded lemma -> the folded words whose lemma it is, in any language, space-separated (strings, not
-    # sets: hundreds of thousands of sets would be tracked, and walked, by the garbage collector)
-    forms: dict[str, str]
-
-
-@lru_cache(maxsize=1)
-def _lemma_tables() -> _LemmaTables:
-    """spaCy's lemma lookup tables (``spacy-lookups-data``), folded as the text is, read once.
+def _read_lemma_tables(lookup: bool) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """spaCy's lemma lookup tables (``spacy-lookups-data``), folded as the text is: language -> word ->
+    its lemma (only when ``lookup``), and lemma -> the words whose lemma it is, in any language,
+    space-separated (strings, not sets: hundreds of thousands of sets would be tracked, and walked, by
+    the garbage collector).
 
     The tables are keyed by the accented word; folded, two words may meet ("asesinó" and "asesino"):
     the word then stands for both lemmas in ``forms`` (a cue on either lemma matches it).
@@ -100,24 +94,38 @@ def _lemma_tables() -> _LemmaTables:
             while len(chain) < _LEMMA_CHAIN and chain[-1] in raw and raw[chain[-1]] != chain[-1]:
                 chain.append(raw[chain[-1]])
             w = fold(word).lower()
-            table.setdefault(w, fold(chain[-1]).lower())
+            if lookup:
+                table.setdefault(w, fold(chain[-1]).lower())
             for b in chain:
                 forms.setdefault(fold(b).lower(), []).append(w)
-        lemma[lang] = table
-    return _LemmaTables(lemma, {k: " ".join(v) for k, v in forms.items()})
+        if lookup:
+            lemma[lang] = table
+    return lemma, {k: " ".join(v) for k, v in forms.items()}
+
+
+# Two caches: compiling the cue indexes needs only the forms of the cue words, and an extraction process
+# keeps no word -> lemma table (the Spanish one alone holds ~440,000 words, ~100 MB in each worker).
+@lru_cache(maxsize=1)
+def _lemma_forms() -> dict[str, str]:
+    return _read_lemma_tables(lookup=False)[1]
+
+
+@lru_cache(maxsize=1)
+def _lemma_lookup() -> dict[str, dict[str, str]]:
+    return _read_lemma_tables(lookup=True)[0]
 
 
 @lru_cache(maxsize=4096)
 def lemma_forms(word: str) -> frozenset[str]:
     """The words (folded, lower case) whose lemma is ``word`` (itself included)."""
     w = fold(word).lower()
-    return frozenset(_lemma_tables().forms.get(w, "").split()) | {w}
+    return frozenset(_lemma_forms().get(w, "").split()) | {w}
 
 
 def lemma_of(word: str, language: str | None = None) -> str:
     """The lemma of one folded word (``language``'s table first, then the others); the word itself
     when no table knows it."""
-    tables = _lemma_tables().lemma
+    tables = _lemma_lookup()
     w = word.lower()
     for lang in sorted(tables, key=lambda x: x != language):
         if w in tables[lang]:
@@ -157,6 +165,10 @@ class CompiledCue:
     tail: re.Pattern[str] | None  # the cue ending where the searched span ends (filed by its last word)
     reach: int  # most words the cue can span
     accents: tuple[str, ...] = ()  # "=word"s written with accents: the hit must hold one as written
+    # The words the word after the first must be (up to an apostrophe: "killing" ends "killing's"), when
+    # both are plain words with no gap between them: checked on the text's words before the regex is
+    # tried ("the" opens many cues, but few of them fit the word after it).
+    second: frozenset[str] | None = None
 
 
 def compile_cue(cue: str, lemmas: bool = False) -> CompiledCue:
@@ -171,6 +183,11 @@ def compile_cue(cue: str, lemmas: bool = False) -> CompiledCue:
     alts: list[str] = []
     first: list[str] = []
     reach = 0
+    second = None
+    if len(parts) > 1 and _plain(parts[0]) and _plain(parts[1]):
+        second = frozenset(k for a in parts[1].split("|") for k in _index_keys(a, lemmas))
+        if any("'" in k for k in second):
+            second = None
     for part in parts:
         g = _GAP.match(part)
         if g:
@@ -199,7 +216,17 @@ def compile_cue(cue: str, lemmas: bool = False) -> CompiledCue:
         last=tuple(k for a in alts for k in _index_keys(a, lemmas)),
         tail=re.compile(r"(?<![\w'-])" + body + "$", re.IGNORECASE) if by_last else None,
         reach=reach,
+        second=second,
     )
+
+
+_PLAIN_WORD = re.compile(r"=?[a-z0-9]+(?:-[a-z0-9]+)*")  # one word as Tokens cuts it, in ASCII
+
+
+def _plain(part: str) -> bool:
+    """Every alternative of a cue part is one ASCII word with no wildcard: a word of the text matches
+    it exactly when the word is one of its index keys."""
+    return all(_PLAIN_WORD.fullmatch(a) for a in part.split("|"))
 
 
 @dataclass(frozen=True)
@@ -273,9 +300,13 @@ class CueIndex:
         # Only the words that may start a cue, picked out without a Python loop over every word.
         in_span = words[span.start : span.stop]
         maybe = set(in_span).difference(self._none)
+        last = len(words) - 1
         for i in compress(span, map(maybe.__contains__, in_span)):
             heads, tails = memo.get(words[i]) or self._candidates(words[i])
             for c, data in heads:
+                if c.second is not None and (i == last or (words[i + 1] not in c.second
+                                                            and words[i + 1].partition("'")[0] not in c.second)):
+                    continue
                 hit = c.pattern.match(folded, starts[i], end)
                 if hit and (not c.accents or _accents_kept(tokens, hit.start(), hit.end(), c.accents)):
                     hits.append(CueHit(hit.start(), hit.end(), data))
