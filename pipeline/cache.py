@@ -33,7 +33,6 @@ DEFAULT_CACHE = Path(".cache/extract")
 # What shapes extraction, besides the article itself (folders are read recursively).
 FINGERPRINTED = ("pipeline/text", "pipeline/extract", "pipeline/ids.py", "pipeline/build.py",
                  "schemas/vocab", "schemas/lexicon")
-LIBRARIES = TEXT_LIBRARIES
 _SUFFIXES = (".py", ".yaml", ".yml")
 _DATE = "$date"  # JSON has no date type: dates are written {"$date": "YYYY-MM-DD"}
 
@@ -41,7 +40,7 @@ _DATE = "$date"  # JSON has no date type: dates are written {"$date": "YYYY-MM-D
 def fingerprint(root: Path = ROOT) -> str:
     """sha256 over the extraction code, vocabularies, lexicons and library versions (paths included,
     so a file added, removed or renamed changes it too)."""
-    return tree_digest(root, dict.fromkeys(FINGERPRINTED, _SUFFIXES), LIBRARIES)
+    return tree_digest(root, dict.fromkeys(FINGERPRINTED, _SUFFIXES), TEXT_LIBRARIES)
 
 
 @cache

@@ -89,7 +89,11 @@ def csv_text(value: Any) -> str:
     Only text values: a number such as -1.5 in a numeric column is written as it is.
     """
     cell = csv_cell(value)
-    return "'" + cell if isinstance(value, str) and _FORMULA.match(cell) else cell
+    return _neutralised(cell) if isinstance(value, str) else cell
+
+
+def _neutralised(text: str) -> str:
+    return "'" + text if _FORMULA.match(text) else text
 
 
 def csv_value(cell: str) -> str:
@@ -112,8 +116,7 @@ def _csv_column(column: pyarrow.ChunkedArray) -> list[str]:
     """:func:`csv_text` of every value of ``column``."""
     values = column.to_pylist()
     if pyarrow.types.is_string(column.type) or pyarrow.types.is_large_string(column.type):
-        formula = _FORMULA.match
-        return ["" if v is None else "'" + v if formula(v) else v for v in values]
+        return ["" if v is None else _neutralised(v) for v in values]
     if pyarrow.types.is_integer(column.type):
         return ["" if v is None else str(v) for v in values]
     return [csv_text(v) for v in values]
