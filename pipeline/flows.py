@@ -6,6 +6,7 @@ import contextlib
 import logging
 import math
 import os
+import queue
 import sys
 import threading
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import pyarrow
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import unmapped
 
@@ -199,18 +200,19 @@ def extract_all(articles: list[Article], include_texts: bool, workers: int | Non
     try:
         with runner if chunks else contextlib.nullcontext():  # nothing to extract: no cluster to start
             try:  # the Dask client connects on the first task
-                futures = runner.map(extract_task, {"articles": [[articles[i] for i in c] for c in chunks],
-                                                    "include_texts": unmapped(include_texts),
-                                                    "entries": unmapped(cache is not None)}) if chunks else []
+                batches = [[articles[i] for i in c] for c in chunks]
+                futures: list[PrefectFuture[ExtractedChunk] | None] = list(runner.map(
+                    extract_task, {"articles": batches, "include_texts": unmapped(include_texts),
+                                   "entries": unmapped(cache is not None)})) if chunks else []
+                del batches
             except (OSError, TimeoutError) as err:
                 if not dask_address:
                     raise
                 raise build.BuildFailed(f"cannot reach the Dask scheduler at {dask_address} ({err}); "
                                         "nothing published") from err
-            position = {id(f): n for n, f in enumerate(futures)}
-            for fut in as_completed(list(futures)):  # progress as chunks finish
-                chunk = chunks[position[id(fut)]]
-                done: ExtractedChunk = fut.result()
+            for n in _completed(futures):  # progress as chunks finish
+                chunk = chunks[n]
+                done: ExtractedChunk = _take_result(futures, n)
                 for i, entry in zip(chunk, done.entries or [], strict=False):
                     if cache is not None and unwritable is None:
                         try:
@@ -224,6 +226,31 @@ def extract_all(articles: list[Article], include_texts: bool, workers: int | Non
         progress.close()
     logger.info("extracted %d article(s), %d from the cache", len(todo), len(articles) - len(todo))
     return build.concat_tables([parts[k] for k in sorted(parts)]), len(todo)
+
+
+def _completed(futures: list[PrefectFuture[ExtractedChunk] | None]) -> Iterator[int]:
+    """The index of each future as it finishes. (Not ``prefect.futures.as_completed``: it holds every
+    future, and so every chunk's result, until the last one is done.)"""
+    finished: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for n, fut in enumerate(futures):
+        if fut is not None:
+            fut.add_done_callback(lambda _fut, n=n: finished.put(n))
+    for _ in range(sum(f is not None for f in futures)):
+        yield finished.get()
+
+
+def _take_result(futures: list[PrefectFuture[ExtractedChunk] | None], n: int) -> ExtractedChunk:
+    """The result of ``futures[n]``, which is then let go, here and, on a Dask cluster, in the worker that
+    holds it: a chunk's rows stay in memory only until the flow has them (workers kept every chunk they
+    extracted until the end of the stage)."""
+    fut, futures[n] = futures[n], None
+    assert fut is not None
+    try:
+        return fut.result()
+    finally:
+        release = getattr(getattr(fut, "wrapped_future", None), "release", None)  # a distributed.Future's
+        if callable(release):
+            release()
 
 
 class ExtractionProgress:

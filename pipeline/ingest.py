@@ -137,7 +137,12 @@ def first_heading(text: str, max_words: int = 20) -> str | None:
     return None
 
 
-class _ManifestLoader(yaml.SafeLoader):
+# libyaml's parser where PyYAML was built with it (its wheels are): the same safe constructors, several
+# times faster on a manifest of thousands of entries.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _ManifestLoader(_SafeLoader):
     """``yaml.SafeLoader`` whose scalars keep the text they were written as.
 
     Every manifest field is text: ``title: 1984``, ``title: yes``, ``published: 2024-01-09`` are the

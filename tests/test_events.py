@@ -312,6 +312,15 @@ def test_a_name_followed_by_its_role_is_a_person() -> None:
     assert [a.name for a in find_actors(text)] == ["Marta Solís"]
 
 
+def test_a_role_before_a_name_set_off_by_commas_is_a_person_only_near_the_role_word() -> None:
+    # The role word may stand up to six words before the comma; a comma further from every role word opens
+    # no appositive, however name-like what follows it.
+    text = ("Residents of the port, Ana Beltrán Ruiz among them, left early. The new director of the "
+            "coastal prison, Julio César Andrade, said guards found weapons in the cells. A long line of "
+            "parents, teachers and neighbours in the old quarter, Rita Gómez said, waited all day.")
+    assert [a.name for a in find_actors(text)] == ["Julio César Andrade"]
+
+
 def test_actors_of_one_sentence_go_to_the_event_they_stand_next_to() -> None:
     text = "Pérez, who won the presidency in 2023, took office after the impeachment of President Juan Ortega"
     rows = {r["event_type"]: r for r in events(text)}

@@ -294,3 +294,44 @@ def test_no_cluster_is_started_for_fewer_articles_than_it_pays_for(tmp_path: Pat
     extract_all(articles[:1], True, 2, None, None, LOG)  # fewer articles than workers: in-process
     extract_all(articles, True, 2, None, None, LOG)  # as many as workers: as asked
     assert asked == [1, 1, 2]
+
+
+def test_each_chunk_result_is_let_go_once_the_flow_has_it() -> None:
+    # Workers used to keep every chunk they extracted (and the flow every result) until the last chunk
+    # was done: a finished future is now yielded once, in the order of finishing, and released when read.
+    from concurrent.futures import Future
+
+    from pipeline.flows import _completed, _take_result
+
+    released: list[int] = []
+
+    class Wrapped(Future):
+        def __init__(self, n: int) -> None:
+            super().__init__()
+            self.n = n
+
+        def release(self) -> None:
+            released.append(self.n)
+
+    class Fut:  # the part of a PrefectFuture the flow uses
+        def __init__(self, n: int) -> None:
+            self.wrapped_future = Wrapped(n)
+
+        def add_done_callback(self, fn):  # noqa: ANN001, ANN202
+            self.wrapped_future.add_done_callback(lambda _f: fn(self))
+
+        def result(self) -> str:
+            return self.wrapped_future.result()
+
+    futures = [Fut(n) for n in range(3)]
+    wrapped = [f.wrapped_future for f in futures]
+    wrapped[2].set_result("chunk 2")  # the last chunk finishes first, the others while the flow reads it
+    seen = []
+    for n in _completed(futures):
+        seen.append((n, _take_result(futures, n)))
+        assert futures[n] is None  # the flow keeps no reference to a chunk it has read
+        if n == 2:
+            wrapped[1].set_result("chunk 1")
+            wrapped[0].set_result("chunk 0")
+    assert seen == [(2, "chunk 2"), (1, "chunk 1"), (0, "chunk 0")]
+    assert released == [2, 1, 0]

@@ -206,21 +206,40 @@ def find_actors(text: str, tokens: Tokens | None = None) -> list[ActorMention]:
     # (the role words' indices, found once: most commas have none near them, and an article without a
     # role word skips the loop)
     roles = list(compress(range(len(tokens.words)), map(lex.roles.__contains__, tokens.words)))
-    comma = folded.find(", ") if roles else -1
-    while comma >= 0:
+    for comma in _commas_near(folded, tokens.starts, roles, _ROLE_REACH):
         after = tokens.span(comma, comma + 80)
-        if _any_between(roles, after.start, after.start + 6):
+        if _any_between(roles, after.start, after.start + _ROLE_REACH):
             m = lex.appositive_re.search(text, max(0, comma - 80), comma)
             if m:
                 _add_person(found, lex, text, m.start(1), m.end(1))
         before = tokens.span(max(0, comma - 80), comma)
-        if _any_between(roles, max(before.start, before.stop - 6), before.stop):
+        if _any_between(roles, max(before.start, before.stop - _ROLE_REACH), before.stop):
             m = lex.between_commas_re.match(text, comma + 2)
             if m:
                 _add_person(found, lex, text, m.start(1), m.end(1))
-        comma = folded.find(", ", comma + 2)
 
     return _resolve(text, tokens, _dedupe(found), canon, lex)
+
+
+_ROLE_REACH = 6  # a role word this many words or fewer from a comma makes the comma an appositive's
+
+
+def _commas_near(folded: str, starts: list[int], roles: list[int], reach: int) -> list[int]:
+    """The offsets of ", " with a role word within ``reach`` words on either side, in order: the only
+    commas whose appositive is looked for (most commas of an article are far from any role word)."""
+    # A comma with k words starting before it is within reach of role word r when r - reach < k <= r
+    # + reach, i.e. when it lies in (starts[r - reach], starts[r + reach]]; the windows are merged.
+    out: list[int] = []
+    last = -1
+    for r in roles:
+        lo = max(last, starts[r - reach] if r >= reach else 0)
+        hi = starts[r + reach] if r + reach < len(starts) else len(folded)
+        comma = folded.find(", ", lo, hi + 2)
+        while comma >= 0:
+            out.append(comma)
+            comma = folded.find(", ", comma + 1, hi + 2)
+        last = max(last, hi + 1)
+    return out
 
 
 def _any_between(indices: list[int], lo: int, hi: int) -> bool:

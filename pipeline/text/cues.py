@@ -89,18 +89,31 @@ def _read_lemma_tables(lookup: bool) -> tuple[dict[str, dict[str, str]], dict[st
     for lang in LEMMA_LANGUAGES:
         raw: dict[str, str] = load_language_data(registry.lookups.get(lang)["lemma_lookup"])
         table: dict[str, str] = {}
-        for word, base in raw.items():
-            chain = [base]
-            while len(chain) < _LEMMA_CHAIN and chain[-1] in raw and raw[chain[-1]] != chain[-1]:
-                chain.append(raw[chain[-1]])
-            w = fold(word).lower()
+        keys = list(raw)
+        folded_value = dict(zip(keys, _fold_lower_each(list(raw.values())), strict=True))  # word -> its lemma folded
+        for word, w in zip(keys, _fold_lower_each(keys), strict=True):
+            chain, base = [folded_value[word]], raw[word]  # the lemmas it leads to, folded
+            while len(chain) < _LEMMA_CHAIN and base in raw and raw[base] != base:
+                chain.append(folded_value[base])
+                base = raw[base]
             if lookup:
-                table.setdefault(w, fold(chain[-1]).lower())
+                table.setdefault(w, chain[-1])
             for b in chain:
-                forms.setdefault(fold(b).lower(), []).append(w)
+                forms.setdefault(b, []).append(w)
         if lookup:
             lemma[lang] = table
     return lemma, {k: " ".join(v) for k, v in forms.items()}
+
+
+def _fold_lower_each(items: list[str]) -> list[str]:
+    """``[fold(x).lower() for x in items]``, folded and lower-cased as one text (both map letter to letter,
+    so the lines come back in place): a table of ~500,000 words in a fraction of the time."""
+    joined = "\n".join(items)
+    if joined.count("\n") == len(items) - 1:  # no item holds a line break of its own
+        out = fold(joined).lower().split("\n")
+        if len(out) == len(items):
+            return out
+    return [fold(x).lower() for x in items]
 
 
 # Two caches: compiling the cue indexes needs only the forms of the cue words, and an extraction process
