@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
 import logging
 import math
 import os
@@ -30,6 +32,7 @@ from pipeline.ingest import DEFAULT_MAX_BYTES, Article, IngestResult, ingest_fol
 from pipeline.quality import PackageCheck, check_package
 from pipeline.quality_report import counts_line, report_counts, write_build_page
 from pipeline.quarantine import DEFAULT_MAX_QUARANTINE, Screening
+from pipeline.text.cues import release_lemma_tables
 
 MAX_CHUNK = 250  # most articles per extraction task: a task run costs ~0.1-0.5 s of Prefect bookkeeping
 TASKS_PER_WORKER = 4  # at least this many tasks per worker: the last one to finish leaves the others idle
@@ -58,7 +61,11 @@ class ExtractedChunk:
 @task(name="extract", cache_policy=NO_CACHE)
 def extract_task(articles: list[Article], include_texts: bool, entries: bool = False) -> ExtractedChunk:
     rows = [build.extract_article(a, include_texts) for a in articles]
-    return ExtractedChunk(build.assemble_tables(rows), [encode_entry(r) for r in rows] if entries else None)
+    chunk = ExtractedChunk(build.assemble_tables(rows), [encode_entry(r) for r in rows] if entries else None)
+    del rows
+    release_lemma_tables()  # the vocabularies are compiled by now
+    release_memory(collect=False)  # a worker process lives on to the next chunk: give back this one's garbage
+    return chunk
 
 
 def chunk_size(todo: int, workers: int) -> int:
@@ -228,6 +235,18 @@ def extract_all(articles: list[Article], include_texts: bool, workers: int | Non
     return build.concat_tables([parts[k] for k in sorted(parts)]), len(todo)
 
 
+def release_memory(collect: bool = True) -> None:
+    """Give back what the stages so far have freed: Python's unreachable cycles (with ``collect``), Arrow's
+    pool, and the free pages of the C heap (glibc's ``malloc_trim``; freed memory otherwise stays with the
+    process), so that the next stage's own peak is not stacked on the last one's."""
+    if collect:
+        gc.collect()
+    pyarrow.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # not glibc (musl): nothing to trim
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _completed(futures: list[PrefectFuture[ExtractedChunk] | None]) -> Iterator[int]:
     """The index of each future as it finishes. (Not ``prefect.futures.as_completed``: it holds every
     future, and so every chunk's result, until the last one is done.)"""
@@ -371,6 +390,7 @@ def build_dataset(
         tables, extracted = extract_all(ingested.articles, include_texts, workers, dask_address,
                                        ExtractionCache(Path(cache)) if cache else None, logger)
         screening = screen_task(tables, ingested, max_quarantine, strict)
+        del tables  # the screened tables replace them
         logger.info("rows extracted: %s", ", ".join(f"{k}={v}" for k, v in screening.extracted.items()))
         logger.info("rows quarantined: %d", len(screening.quarantine))
         for row in screening.quarantine[:LOGGED_ROWS]:
@@ -382,12 +402,16 @@ def build_dataset(
         if not failures:
             screening.tables = derive_task(screening.tables)
             staging = stage_task(out, src, ingested, screening, include_texts)
+    rows = {name: t.num_rows for name, t in screening.tables.items()}
+    pandera = "not run" if not screening.tables else "failed" if screening.package_failures else "passed"
     if staging is not None:
+        # The staged files are the package now: the validation stage reads them, and its own copies of the
+        # tables (pandera, Great Expectations) need not sit beside these.
+        screening.tables.clear()
+        release_memory()
         previous = out if (out / "datapackage.json").is_file() else None
         check = validate_task(staging, None if include_texts else src, reports_dir, previous, allow_shrink)
         failures = check.failures
-    rows = {name: t.num_rows for name, t in screening.tables.items()}
-    pandera = "not run" if not screening.tables else "failed" if screening.package_failures else "passed"
     quality = {**check.quality, "pandera": pandera, "failures": failures, "warnings": check.warnings,
                "allow_shrink": allow_shrink, "max_quarantine": max_quarantine}
     ok = staging is not None and not failures

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pipeline.text.cues import CueIndex, Tokens, article_tokens, fold, lemma_of
+from pipeline.text.cues import CueIndex, Tokens, article_tokens, fold, lemma_of, release_lemma_tables
 from pipeline.text.figures import label_numbers, vocabulary
 from pipeline.text.numbers import find_numbers
 from pipeline.text.sentences import split_sentences
@@ -109,6 +109,14 @@ def test_an_exact_marker_keeps_a_base_form_to_itself() -> None:
 def test_lemmas_apply_inside_a_multiword_cue_and_after_a_gap() -> None:
     assert _matches("extend ...3 state of emergency", "He extended the country's states of emergency.") == [
         "extended the country's states of emergency"]
+
+
+def test_a_cue_compiled_after_the_lemma_tables_are_released_still_covers_its_inflections() -> None:
+    # (extraction workers drop the lemma table once their vocabularies are compiled; a cue compiled later
+    # reads it again rather than matching only as written)
+    release_lemma_tables()
+    assert _matches("bake", "The cooks baked bread for the guards.") == ["baked"]  # (words no vocabulary holds,
+    assert _matches("cocinar", "Los presos cocinaron para todos.") == ["cocinaron"]  # so not yet looked up)
 
 
 def test_tokens_give_a_lemma_per_word() -> None:

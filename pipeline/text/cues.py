@@ -123,6 +123,12 @@ def _lemma_forms() -> dict[str, str]:
     return _read_lemma_tables(lookup=False)[1]
 
 
+def release_lemma_tables() -> None:
+    """Drop the lemma -> forms table (~20 MB, read again should a cue index still to be compiled need it):
+    once the vocabularies are compiled, an extraction process needs only the forms they hold."""
+    _lemma_forms.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def _lemma_lookup() -> dict[str, dict[str, str]]:
     return _read_lemma_tables(lookup=True)[0]
