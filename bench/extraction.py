@@ -1,6 +1,6 @@
 """Benchmark: extraction speed and memory on synthetic news articles (a script, not a test).
 
-    .venv/bin/python bench/extraction.py [--articles 1000] [--seed 7] [--mem-articles 100] [--profile news]
+    .venv/bin/python bench/extraction.py [--articles 1000] [--repeat 3] [--seed 7] [--mem-articles 100] [--profile news]
     .venv/bin/python bench/extraction.py --articles 1000 --write-corpus DIR [--no-manifest]
 
 With ``--write-corpus DIR`` it writes the corpus as a folder a build reads (``bench_00000.txt`` ...
@@ -10,7 +10,9 @@ the manifest out, so the build infers the dates from the texts) and exits withou
 Builds N distinct ~800-word articles deterministically (seeded composition of
 sentence templates with numbers, dates and places), then on one core times
 ``read_article`` + ``extract_statistics`` + ``extract_events`` over the
-corpus, and quantulum3's ``parser.parse`` over the same texts.  Peak memory is
+corpus (``--repeat`` times, the median run reported: this machine's speed moves
+by a fifth from one run to the next), and quantulum3's ``parser.parse`` over
+the same texts, once.  Peak memory is
 measured with tracemalloc on a separate pass over the first ``--mem-articles``
 articles (tracing slows code down, so it is kept out of the timed pass), and
 the process's peak RSS is reported at the end.
@@ -29,6 +31,7 @@ import argparse
 import datetime as dt
 import random
 import resource
+import statistics
 import sys
 import time
 import tracemalloc
@@ -324,14 +327,22 @@ def seed_density(published: PublicationDate) -> str:
     return found
 
 
-def timed(label: str, fn: Callable[[str, int], int], corpus: list[str], words: int) -> None:
-    start = time.perf_counter()
-    out = sum(fn(text, i) for i, text in enumerate(corpus))
-    secs = time.perf_counter() - start
+def timed(label: str, fn: Callable[[str, int], int], corpus: list[str], words: int, repeat: int = 1) -> int:
+    """Time ``fn`` over the corpus ``repeat`` times; print the median run (and, with repeats, the fastest and
+    slowest: on a shared machine one run can be a fifth slower than the next for the same code)."""
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = sum(fn(text, i) for i, text in enumerate(corpus))
+        runs.append(time.perf_counter() - start)
+    secs = statistics.median(runs)
+    spread = (f"  median of {repeat}: fastest {len(corpus) / min(runs):.1f}, slowest {len(corpus) / max(runs):.1f}"
+              if repeat > 1 else "")
     print(
         f"{label:<28} {len(corpus) / secs:9.1f} articles/s {words / secs:11.0f} words/s "
-        f"{secs:7.2f} s  ({out} items)"
+        f"{secs:7.2f} s  ({out} items){spread}"
     )
+    return repeat
 
 
 def peak_memory(label: str, fn: Callable[[str, int], int], corpus: list[str]) -> None:
@@ -372,6 +383,8 @@ def main() -> int:
         help="articles of the same corpus given to quantulum3 (it is ~20x slower; default 200)",
     )
     ap.add_argument("--skip-quantulum", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="time our extraction over the corpus this many times and report the median (default 3)")
     ap.add_argument("--write-corpus", type=Path, metavar="DIR", default=None,
                     help="write the corpus to DIR as .txt files and sources.yaml, then exit (no timing)")
     ap.add_argument("--no-manifest", action="store_true", help="with --write-corpus: no sources.yaml")
@@ -405,9 +418,10 @@ def main() -> int:
         STAGES[stage] = 0.0
     for key in ROWS:
         ROWS[key] = 0
-    timed("ours (statistics+events)", run_ours, corpus, words)
-    print("  per article: " + ", ".join(f"{k} {v / len(corpus) * 1000:.2f} ms" for k, v in STAGES.items()))
-    print(f"  per 1,000 words, this corpus: {density(ROWS, words)}")
+    runs = timed("ours (statistics+events)", run_ours, corpus, words, max(1, args.repeat))
+    print("  per article: " + ", ".join(f"{k} {v / len(corpus) / runs * 1000:.2f} ms" for k, v in STAGES.items()))
+    rows = {k: v // runs for k, v in ROWS.items()}
+    print(f"  per 1,000 words, this corpus: {density(rows, words)}")
     print(f"  per 1,000 words, seeds/:      {seeds}")
 
     parse: Callable[[str], list] | None = None
