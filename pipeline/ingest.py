@@ -33,6 +33,7 @@ _BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
 _SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 _BINARY_CONTROL = set(range(0, 9)) | {11} | set(range(14, 32))  # control bytes never in prose
+_NOT_BINARY_CONTROL = bytes(b for b in range(256) if b not in _BINARY_CONTROL)  # deleted to count the rest in C
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def decode_article(raw: bytes) -> tuple[str | None, str | None]:
         return None, "UTF-16 text without a byte-order mark (NUL in every other byte), not UTF-8: re-encode it"
     if b"\x00" in raw:
         return None, f"binary file (NUL byte at offset {raw.index(0)}), not text"
-    if sum(b in _BINARY_CONTROL for b in raw[:4096]) > 0.01 * min(len(raw), 4096):
+    if len(raw[:4096].translate(None, _NOT_BINARY_CONTROL)) > 0.01 * min(len(raw), 4096):
         return None, "binary file (NUL or control bytes), not text"
     try:
         text = raw.decode("utf-8")
