@@ -260,11 +260,12 @@ def to_arrow(name: str, rows: list[dict[str, Any]]) -> pyarrow.Table:
     s = spec(name)
     key = s.primary_key
     ordered = sorted(rows, key=lambda r: r[key])
-    extra = {k for r in ordered for k in r} - set(s.field_names)
+    names = s.field_names
+    extra = {k for r in ordered for k in r} - set(names)
     if extra:
         raise ValueError(f"{name}: columns not in schemas/{name}.yaml: {sorted(extra)}")
-    return pyarrow.Table.from_pylist([{k: r.get(k) for k in s.field_names} for r in ordered],
-                                     schema=s.arrow_schema())
+    # Column by column (a list per column, not a dict per row): the same table, built several times faster.
+    return pyarrow.Table.from_pydict({k: [r.get(k) for r in ordered] for k in names}, schema=s.arrow_schema())
 
 
 # pandera checks about the table as a whole, never about one row: a failure stops the build.
