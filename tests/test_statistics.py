@@ -73,6 +73,17 @@ def test_a_figure_in_the_headline_and_the_body_is_one_row_quoting_the_fuller_sen
     assert seized[0]["quote"].startswith("Police seized 12 tonnes of cocaine at the port")
 
 
+def test_a_figure_restated_keeps_the_statement_that_dates_it_over_a_longer_undated_one() -> None:
+    text = ("Guards found 19 inmates dead in their cells on Tuesday, officials said.\n\n"
+            "According to the national prison service, the 19 prisoners found dead in the northern jail had "
+            "been held in a wing that rival factions had fought over for weeks.")
+    thursday = PublicationDate(dt.date(2025, 3, 6), dt.date(2025, 3, 6), "day", "manifest")
+    deaths = [r for r in rows_of(text, thursday) if r["value"] == 19]
+    assert len(deaths) == 1
+    assert deaths[0]["quote"].startswith("Guards found 19 inmates dead")
+    assert deaths[0]["period_start"] == deaths[0]["period_end"] == dt.date(2025, 3, 4)
+
+
 def test_page_furniture_yields_no_rows() -> None:
     quotes = " ".join(r["quote"] for r in rows_of(ARTICLE))
     assert "RELATED" not in quotes and "APP" not in quotes and "Lea también" not in quotes

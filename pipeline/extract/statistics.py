@@ -736,6 +736,14 @@ def _row(
     }
 
 
+def _fuller(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Of two statements of one figure, ``a`` says more than ``b``: a period where ``b`` has none (the date is
+    data, a longer quote only context), else the longer sentence."""
+    if (a["period_start"] is None) != (b["period_start"] is None):
+        return a["period_start"] is not None
+    return len(a["quote"]) > len(b["quote"])
+
+
 def _dedup(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per figure: a value stated again (headline and body) keeps its fullest sentence.
 
@@ -759,7 +767,7 @@ def _dedup(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
         if i is None:
             group.append(r)
-        elif len(r["quote"]) > len(group[i]["quote"]) or (group[i]["period_start"] is None and r["period_start"]):
+        elif _fuller(r, group[i]):
             group[i] = r
     order = {id(r): i for i, r in enumerate(rows)}
     return sorted((r for group in groups.values() for r in group), key=lambda r: order[id(r)])  # article order
