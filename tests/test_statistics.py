@@ -159,6 +159,16 @@ def test_a_spelled_number_is_kept_only_when_it_counts_a_known_metric() -> None:
     assert [(r["value"], r["metric"]) for r in rows] == [(3.0, "violent_deaths")]
 
 
+def test_a_number_in_words_goes_to_the_metric_that_takes_words_when_a_cue_names_two() -> None:
+    # "aprehendidos" names arrests and drug seizures alike; drugs are never counted in words ("tres
+    # paquetes" is no seizure figure), people are: the number is the arrests', not dropped.
+    rows = rows_of("En el operativo fueron aprehendidos tres jóvenes cerca del muelle.")
+    assert [(r["value"], r["metric"]) for r in rows] == [(3.0, "arrests")]
+    # with a unit that makes words as good as digits, the seizure keeps it
+    rows = rows_of("En el operativo fueron aprehendidas tres toneladas de cocaína.")
+    assert [(r["value"], r["unit"], r["metric"]) for r in rows] == [(3.0, "tonnes", "drug_seizures")]
+
+
 def test_the_subject_is_the_counted_thing_in_the_articles_words() -> None:
     assert one("Police made roughly 2,000 arrests during the operation.")["subject"] == "arrests"
     assert one("The decree lists 20 gangs designated as terrorist organizations.")["subject"] == (

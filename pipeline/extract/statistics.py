@@ -24,6 +24,7 @@ from pipeline.text.discourse import LEAD, OWN, Frame
 from pipeline.text.document import Document
 from pipeline.text.figures import (
     CLAUSE_BREAK,
+    MEASURED,
     OTHER,
     Metric,
     Vocabulary,
@@ -191,7 +192,7 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             counted = m.spelled and metric == OTHER and m.unit == "count"
             if counted and vocab.spelled_counts.match(sent.text, m.unit_end):
                 pass  # "four other people were wounded", "seis presos se fugaron": a count of `other`
-            elif m.spelled and (m.unit in _MEASURED or m.scale >= 1e3) and metric != OTHER:
+            elif m.spelled and (m.unit in MEASURED or m.scale >= 1e3) and metric != OTHER:
                 pass  # "more than three tons of cocaine", "half a million migrants": as good as digits
             elif m.spelled and (metric == OTHER or not (vocab.metrics[metric].spelled or m.unit == "other")):
                 periods.append((None, None, "unknown", None))
@@ -247,7 +248,6 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- steps
 
-_MEASURED = frozenset({"tonnes", "usd", "percent", "per_100k"})
 _COMPARATIVES = frozenset({"more", "mas", "fewer", "menos", "less"})  # (folded) generic only on their own
 
 

@@ -20,6 +20,9 @@ from pipeline.text.numbers import NumberMention
 
 METRICS_YAML = Path(__file__).resolve().parents[2] / "schemas" / "vocab" / "metrics.yaml"
 OTHER = "other"
+# Units that make a number in words as good as digits ("three tons", "two percent"): such a number may be a
+# statistic of any metric, where other numbers in words are statistics only of a metric marked `spelled`.
+MEASURED = frozenset({"tonnes", "usd", "percent", "per_100k"})
 
 # ---------------------------------------------------------------- metric vocabulary
 
@@ -351,6 +354,9 @@ def classify(
 
     def possible(mid: str) -> bool:
         metric = vocab.metrics[mid]
+        if (mid != OTHER and m.spelled and not metric.spelled and m.unit != OTHER and m.unit not in MEASURED
+                and m.scale < 1e3):
+            return False  # a number in words this metric cannot have: the next best metric may take it
         # Context words alone name no metric ("a 30% tariff ... at the border" is no migrant statistic),
         # except for a rate per 100,000, which they define with its unit ("45 homicides per 100,000").
         if m.unit not in metric.units or (metric.needs_event and mid not in near_event) or (
