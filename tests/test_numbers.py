@@ -229,12 +229,18 @@ def test_a_rise_from_one_value_to_another_is_two_numbers_not_a_range() -> None:
         "Subscribe now for $1.99 a month.",
         "Over the past two weeks, police stepped up patrols.",
         "The massacre happened three years ago.",
+        "Killings rose in the last 60 days.",
         "It was the deadliest day in a decade, a 10-year high.",
         "One of the suspects fled.",
     ],
 )
 def test_things_that_are_not_statistics_yield_no_number(sentence: str) -> None:
     assert find_numbers(sentence) == [], [f.text for f in find_numbers(sentence)]
+
+
+@pytest.mark.parametrize("sentence", ["The curfew will last 60 days.", "It is expected to last 60 days."])
+def test_last_as_a_verb_gives_a_duration_not_a_period(sentence: str) -> None:
+    assert values(sentence) == [(60, "days")]
 
 
 def test_a_headline_in_title_case_keeps_its_figures() -> None:

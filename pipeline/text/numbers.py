@@ -567,6 +567,8 @@ _TIME_WORDS = frozenset(
     )
 ) | {"dentro de"}
 _VAGUE_FILLERS = frozenset({"few", "several", "couple", "of"})
+_BEFORE_VERB = frozenset({"will", "would", "could", "should", "may", "might", "must", "can", "to", "did", "does",
+                          "not", "shall"})  # words after which "last" is the verb (a duration), not "the last"
 _CAP_WORD = re.compile(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+")
 _ACRONYM = re.compile(r"[A-Z]{2,5}")  # "ECU 911", "SIS 24": an acronym's number is part of a name
 _STOP_BEFORE_NAME = frozenset('.!?:"“(—–-')
@@ -945,7 +947,8 @@ def _is_time_expression(text: str, start: int, unit_end: int, tail: Tail) -> boo
     while words and words[-1] in _VAGUE_FILLERS:
         words.pop()
     if words and (words[-1] in _TIME_WORDS or " ".join(words[-2:]) in _TIME_WORDS):
-        return True
+        # "will last 60 days", "to last a month": the verb, a duration; "the last 60 days": a period
+        return not (words[-1] == "last" and len(words) > 1 and words[-2] in _BEFORE_VERB)
     return _TIME_EXPR_AFTER.match(text, unit_end) is not None
 
 
