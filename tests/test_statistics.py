@@ -169,6 +169,23 @@ def test_a_number_in_words_goes_to_the_metric_that_takes_words_when_a_cue_names_
     assert [(r["value"], r["unit"], r["metric"]) for r in rows] == [(3.0, "tonnes", "drug_seizures")]
 
 
+@pytest.mark.parametrize("sentence", [
+    "Four of the nine fugitives were recaptured near the border.",
+    "Cuatro de los nueve prófugos fueron recapturados cerca de la frontera.",
+])
+def test_in_a_partitive_the_verb_counts_the_part_and_the_whole_is_what_it_names(sentence: str) -> None:
+    rows = {r["value"]: r["metric"] for r in rows_of(sentence)}
+    assert rows.get(4.0) == "arrests"
+    assert rows.get(9.0, "other") == "other"
+
+
+def test_a_cue_inside_the_wholes_own_words_stays_with_the_whole() -> None:
+    sentence = "Five of the 21 people killed in the attack were police officers."
+    rows = {r["value"]: r["metric"] for r in rows_of(sentence)}
+    assert rows[21.0] == "violent_deaths"
+    assert rows.get(5.0, "other") != "violent_deaths"
+
+
 def test_the_subject_is_the_counted_thing_in_the_articles_words() -> None:
     assert one("Police made roughly 2,000 arrests during the operation.")["subject"] == "arrests"
     assert one("The decree lists 20 gangs designated as terrorist organizations.")["subject"] == (

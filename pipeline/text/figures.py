@@ -283,7 +283,38 @@ def label_numbers(
         )
         for i, m in enumerate(mentions)
     ]
-    return siblings_share_metric(text, mentions, labels, vocab, claimed)
+    return _partitives(text, mentions, siblings_share_metric(text, mentions, labels, vocab, claimed), cues)
+
+
+# "two of the six escaped inmates were recaptured", "dos de los seis reos fugados fueron recapturados": a part
+# of a whole the sentence has already counted. What the clause's verb says happened, happened to the part.
+_PARTITIVE = re.compile(r"\s+(?:of|de)\s+(?:the|these|those|l[oa]s|est[oa]s|es[oa]s|aquell[oa]s)\s+$",
+                        re.IGNORECASE)
+# An auxiliary before the metric's cue makes the cue the clause's verb ("... inmates were recaptured"),
+# not a word of the whole's own noun phrase ("three of the 15 people killed were officers": 15 deaths).
+_AUXILIARY = re.compile(r"\b(?:were|was|are|is|been|got|fueron|fue|son|es|sido|han|habían|resultaron|quedaron)\b",
+                        re.IGNORECASE)
+
+
+def _partitives(text: str, mentions: list[NumberMention], labels: list[tuple[str, str | None]],
+                cues: list[MetricCue]) -> list[tuple[str, str | None]]:
+    """The part of a partitive takes the metric the verb after the whole gives; the whole is then a count
+    of what it names (`other`)."""
+    out = list(labels)
+    for i in range(len(mentions) - 1):
+        part, whole = mentions[i], mentions[i + 1]
+        metric = labels[i + 1][0]
+        if (metric == OTHER or part.unit != "count" or whole.unit != "count"
+                or not _PARTITIVE.search(text, part.unit_end, whole.qualifier_start)):
+            continue
+        cut = CLAUSE_BREAK.search(text, whole.unit_end)
+        end = cut.start() if cut else len(text)
+        cue = next((c for c in cues if whole.unit_end <= c.start and c.end <= end
+                    and any(h[0] == metric and h[1] == "event" for h in c.hits)), None)
+        if cue is not None and _AUXILIARY.search(text, whole.unit_end, cue.start):
+            out[i] = (metric, labels[i][1] or labels[i + 1][1])
+            out[i + 1] = (OTHER, labels[i + 1][1])
+    return out
 
 
 def words_between(text: str) -> int:
