@@ -186,6 +186,23 @@ def test_a_cue_inside_the_wholes_own_words_stays_with_the_whole() -> None:
     assert rows.get(5.0, "other") != "violent_deaths"
 
 
+@pytest.mark.parametrize("text", [
+    "Extortion complaints reached 5,200 in 2022. That figure was 38% higher than the complaints filed in 2021.",
+    "Las denuncias de extorsión llegaron a 5.200 en 2022. Esa cifra fue 38% superior a las denuncias "
+    "presentadas en el 2021.",
+])
+def test_a_year_a_few_words_after_than_is_the_baseline_and_the_change_keeps_the_discourse_year(text: str) -> None:
+    change = one(text, value=38.0)
+    assert change["is_change"] is True
+    assert (change["period_start"], change["period_end"]) == (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+    assert (change["baseline_start"], change["baseline_end"]) == (dt.date(2021, 1, 1), dt.date(2021, 12, 31))
+
+
+def test_a_year_after_more_than_and_a_count_dates_the_count() -> None:
+    row = one("More than 300 inmates were killed in 2021.", value=300.0)
+    assert row["period_start"] == dt.date(2021, 1, 1) and row["baseline_start"] is None
+
+
 def test_the_subject_is_the_counted_thing_in_the_articles_words() -> None:
     assert one("Police made roughly 2,000 arrests during the operation.")["subject"] == "arrests"
     assert one("The decree lists 20 gangs designated as terrorist organizations.")["subject"] == (

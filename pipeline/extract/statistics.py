@@ -83,7 +83,13 @@ _BASELINE_BEFORE = re.compile(
     r"\s+(?:the|its|their)(?:\s+\w+){0,2}\s+(?:of|in|for))?|"
     r"from|since|compared\s+(?:with|to)|than|versus|vs\.?|over|against|respecto\s+(?:a|de|al)|frente\s+a|"
     r"en\s+comparación\s+con|desde|same\s+(?:period|month|quarter|time)\s+(?:of|in|last)|"
-    r"mismo\s+(?:periodo|período|mes)\s+(?:de|del)|que\s+en)\s+(?:the\s+(?:same\s+\w+\s+(?:of|in)\s+)?|el\s+|la\s+)?$",
+    r"mismo\s+(?:periodo|período|mes)\s+(?:de|del)|que\s+en)\s+(?:the\s+(?:same\s+\w+\s+(?:of|in)\s+)?|el\s+|la\s+)?$"
+    # "46% higher than the cases recorded in 2021", "superior a los casos registrados en el 2021": the
+    # compared side a few words on (words of letters only: "more than 500 inmates in 2021" dates its figure)
+    r"|\b(?:(?:higher|lower|more|less|fewer|greater|larger|smaller|bigger|above|below)\s+than|"
+    r"superior(?:es)?\s+a|inferior(?:es)?\s+a|(?:mayor|menor)(?:es)?\s+(?:a|que)|compared\s+(?:with|to)|"
+    r"frente\s+a|respecto\s+(?:a|de|al))\s+(?!(?:half|a\s+third|a\s+quarter|la\s+mitad|un\s+tercio)\b)"
+    r"(?:[^\W\d][\w’'-]*\s+){1,5}?(?:in|en|of|de|del|during|durante)\s+(?:the\s+|el\s+|la\s+)?$",
     re.IGNORECASE,
 )
 _COMPARATIVE_BEFORE = re.compile(
@@ -533,7 +539,7 @@ class _Before:
     def _ask(self, pattern: re.Pattern[str], key: str, pos: int) -> bool:
         found = self._memo.get((key, pos))
         if found is None:
-            found = self._memo[key, pos] = pattern.search(self.text[max(0, pos - 40) : pos]) is not None
+            found = self._memo[key, pos] = pattern.search(self.text[max(0, pos - 60) : pos]) is not None
         return found
 
     def baseline(self, pos: int) -> bool:

@@ -129,7 +129,7 @@ _WORD = re.compile(r"[^\W_][\w’'-]*|[^\w\s]")
 _CHANGE_AFTER = re.compile(
     r"\s*(?:-\s*)?(?:increase|rise|jump|surge|spike|drop|decline|decrease|fall|reduction|growth|hike|climb|"
     r"uptick|plunge|upswing|leap|gain|aumento|incremento|alza|caída|disminución|reducción|subida|crecimiento|"
-    r"repunte|more|fewer|less|higher|lower|up|down|más|menos)\b",
+    r"repunte|more|fewer|less|higher|lower|up|down|más|menos|superior(?:es)?|inferior(?:es)?)\b",
     re.IGNORECASE,
 )
 _CHANGE_VERB = (
