@@ -62,6 +62,19 @@ def test_an_undated_sentence_takes_the_last_date_of_its_paragraph_and_a_new_para
     assert doc.frame(4).sentence == 2
 
 
+@pytest.mark.parametrize("text", [
+    "Heading\n\nIn the first half of 2024 kidnappings rose. In the same period of 2023 they fell. Most were in "
+    "the south.",
+    "Titular\n\nEn el primer semestre de 2024 los secuestros subieron. En el mismo periodo del 2023 bajaron. La "
+    "mayoría fue en el sur.",
+])
+def test_the_other_side_of_a_comparison_dates_its_own_sentence_but_not_the_paragraph(text: str) -> None:
+    doc = read_article(text, PUBLISHED)
+    assert [f.origin if f else None for f in doc.frames] == [None, OWN, OWN, PARAGRAPH]
+    assert doc.frame(2).date.start.year == 2023 and doc.compared(2) and not doc.compared(1)
+    assert doc.frame(3).date.start == dt.date(2024, 1, 1) and doc.frame(3).sentence == 1
+
+
 def test_a_period_in_the_heading_or_lead_governs_the_article_but_a_single_day_does_not() -> None:
     text = ("Ecuador ends 2023 with record violence\n\n"
             "The government gave new figures on Friday.\n\n"

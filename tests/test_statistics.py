@@ -198,6 +198,14 @@ def test_a_year_a_few_words_after_than_is_the_baseline_and_the_change_keeps_the_
     assert (change["baseline_start"], change["baseline_end"]) == (dt.date(2021, 1, 1), dt.date(2021, 12, 31))
 
 
+def test_a_change_after_the_compared_side_is_the_current_periods_against_it() -> None:
+    text = ("Between January and June 2024 there were 3,210 kidnappings. In the same period of 2023, 2,140 "
+            "were reported. That is an increase of 50%.")
+    change = one(text, value=50.0)
+    assert (change["period_start"], change["period_end"]) == (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
+    assert change["baseline_start"] == dt.date(2023, 1, 1)
+
+
 def test_a_year_after_more_than_and_a_count_dates_the_count() -> None:
     row = one("More than 300 inmates were killed in 2021.", value=300.0)
     assert row["period_start"] == dt.date(2021, 1, 1) and row["baseline_start"] is None

@@ -210,6 +210,13 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                 if metric == OTHER or (metric == before_metric and not has_own_subject(sent.text, m)):
                     metric, subject = before_metric, before_subject or subject
             period, baseline = _period(sent.text, m, prev, nxt, dates, change, dated, published, words_before)
+            if period[0] is None and period[3] is None and change and _after_comparison(doc, idx):
+                # "1,356 in 2023. In the same period of 2022, 815. That is an increase of 66.4%": the
+                # paragraph's period, against the one compared with it
+                current, compared = _framed(doc, idx), _period_before(doc, idx)
+                if current[0] is not None:
+                    period = current
+                    baseline = baseline if baseline[0] or compared is None else (compared[0], compared[1])
             if period[0] is None and period[3] is None and change:
                 # "That was a 56% jump from the year before.": the period of the sentence before
                 before = last_period.get(sent.line_index) or _period_before(doc, idx)
@@ -394,6 +401,12 @@ def _same_part_baseline(text: str, period: Period, baseline: Baseline) -> Baseli
     if same is None or int(same.group("year")) != baseline[0].year or years <= 0:
         return baseline
     return _shift_back(period, years)
+
+
+def _after_comparison(doc: Document, idx: int) -> bool:
+    """The sentence before, in the same paragraph, dates only the compared side of a comparison."""
+    sentences = doc.sentences
+    return idx > 0 and sentences[idx - 1].line_index == sentences[idx].line_index and doc.compared(idx - 1)
 
 
 def _period_before(doc: Document, idx: int) -> Period | None:

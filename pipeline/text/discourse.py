@@ -48,6 +48,7 @@ class _Lexicon:
     kinds: dict[str, str]  # phrase (lower case, single spaces) -> kind
     lead_lines: int
     lead_precisions: frozenset[str]
+    comparison: re.Pattern[str]  # words that introduce the other side of a comparison, right before its date
 
 
 @cache
@@ -57,8 +58,12 @@ def _lexicon() -> _Lexicon:
              for kind, by_lang in data["anaphors"].items() for phrases in by_lang.values() for p in phrases}
     words = sorted(kinds, key=len, reverse=True)  # longest first: "the same period last year" before "last year"
     alternation = "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
+    lead_ins = sorted({" ".join(p.lower().split()) for by_lang in data["comparison_lead_ins"].values()
+                       for p in by_lang}, key=len, reverse=True)
+    comparison = "|".join(r"\s+".join(map(re.escape, w.split())) for w in lead_ins)
     return _Lexicon(re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE), kinds,
-                    int(data["lead_lines"]), frozenset(data["lead_precisions"]))
+                    int(data["lead_lines"]), frozenset(data["lead_precisions"]),
+                    re.compile(rf"(?<!\w)(?:{comparison})\s+(?:the\s+|el\s+|la\s+|los\s+)?$", re.IGNORECASE))
 
 
 def setting_dates(dates: Sequence[DateMention]) -> list[DateMention]:
@@ -77,7 +82,8 @@ def walk(sentences: Sequence[Sentence], dates_of: Callable[[int], Sequence[DateM
     date of its own. A generator, so a reader that needs the frames of the first sentences only reads
     the dates of those.
 
-    - a sentence with a date of its own is framed by its last setting date (OWN);
+    - a sentence with a date of its own is framed by its last setting date (OWN); a date that is the other
+      side of a comparison ("in the same period of 2022") frames its own sentence only;
     - else by the last setting date earlier in its paragraph (PARAGRAPH);
     - else by the last period (not a single day: lexicon ``lead_precisions``) named in the heading or
       lead (the first ``lead_lines`` non-blank lines), which holds for the whole article (LEAD);
@@ -93,7 +99,9 @@ def walk(sentences: Sequence[Sentence], dates_of: Callable[[int], Sequence[DateM
         if s.line_index != line:
             line, paragraph = s.line_index, None
         own = setting_dates(dates_of(i)) if _may_have_dates(s.text) else []
-        if own:
+        if own and compared_only(s.text, own):
+            yield Frame(own[-1], OWN, i), last_set  # the compared side: the paragraph's time stays as it was
+        elif own:
             frame = Frame(own[-1], OWN, i)
             paragraph = replace(frame, origin=PARAGRAPH)
             if s.line_index < lx.lead_lines:
@@ -105,6 +113,13 @@ def walk(sentences: Sequence[Sentence], dates_of: Callable[[int], Sequence[DateM
                 last_set = frame
         else:
             yield paragraph or lead, last_set
+
+
+def compared_only(text: str, own: Sequence[DateMention]) -> bool:
+    """Every one of a sentence's setting dates is the other side of a comparison ("In the same period of
+    2022, 815 were recorded"): they date the sentence, not the time its paragraph speaks of."""
+    lx = _lexicon()
+    return bool(own) and all(lx.comparison.search(text, max(0, d.char_start - 60), d.char_start) for d in own)
 
 
 _DIGIT_OR_WORD = re.compile(r"\d|[^\W\d_]{3,}")

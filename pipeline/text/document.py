@@ -21,7 +21,7 @@ from pipeline.text.actors import ActorMention, find_actors
 from pipeline.text.cues import Tokens, article_tokens
 from pipeline.text.dates import LEXICON as DATES_LEXICON
 from pipeline.text.dates import DateMention, PublicationDate, find_dates
-from pipeline.text.discourse import OWN, Frame, find_anaphors, setting_dates, walk
+from pipeline.text.discourse import OWN, Frame, compared_only, find_anaphors, setting_dates, walk
 from pipeline.text.furniture import caption_indices, is_furniture
 from pipeline.text.numbers import NumberMention, find_numbers, letter_words
 from pipeline.text.places import PlaceMention, find_places, find_places_in
@@ -134,6 +134,10 @@ class Document:
             return Frame(earlier[-1], OWN, i) if earlier else before
 
         return find_anaphors(self.sentences[i].text, frame_at, self.published)
+
+    def compared(self, i: int) -> bool:
+        """Sentence ``i`` dates only the other side of a comparison ("In the same period of 2022, ...")."""
+        return compared_only(self.sentences[i].text, setting_dates(self.dates(i)))
 
     def places_in(self, i: int) -> list[PlaceMention]:
         """The places of sentence ``i`` (offsets into the article's text)."""
