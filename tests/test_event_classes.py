@@ -213,3 +213,24 @@ def test_a_consequence_of_an_event_is_an_event_of_its_own(text: str, language: s
 
 def test_riots_during_which_inmates_escape_are_told_as_the_escape() -> None:
     assert types("Inmates escaped during a riot at the jail.") == ["prison_escape"]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("The president proposed a constitutional amendment on Monday.", "en"),
+    ("The government submitted the bill to parliament on Monday.", "en"),
+    ("La presidenta propuso una reforma constitucional el lunes.", "es"),
+    ("El Gobierno envió a la Asamblea un proyecto de ley el lunes.", "es"),
+])
+def test_a_government_proposing_a_reform_or_a_bill_announces_a_policy(text: str, language: str) -> None:
+    rows = events(text, language=language)
+    assert [r["event_type"] for r in rows] == ["policy_announcement"]
+    assert rows[0]["date_start"] == dt.date(2025, 6, 9)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("The proposed reform would give the courts more power.", "en"),
+    ("La reforma propuesta daría más poder a los tribunales.", "es"),
+    ("El alcalde presentó el proyecto de vivienda del barrio.", "es"),
+])
+def test_a_proposed_reform_named_in_passing_announces_nothing(text: str, language: str) -> None:
+    assert types(text, language) == []
