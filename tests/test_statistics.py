@@ -179,6 +179,12 @@ def test_in_a_partitive_the_verb_counts_the_part_and_the_whole_is_what_it_names(
     assert rows.get(9.0, "other") == "other"
 
 
+def test_only_a_number_right_before_of_the_is_a_part() -> None:
+    sentence = "Guards found 3 phones and some of the 40 inmates were recaptured."
+    rows = {r["value"]: r["metric"] for r in rows_of(sentence)}
+    assert rows.get(3.0) != "arrests" and rows.get(40.0) == "arrests"
+
+
 def test_a_cue_inside_the_wholes_own_words_stays_with_the_whole() -> None:
     sentence = "Five of the 21 people killed in the attack were police officers."
     rows = {r["value"]: r["metric"] for r in rows_of(sentence)}

@@ -305,7 +305,7 @@ def _partitives(text: str, mentions: list[NumberMention], labels: list[tuple[str
         part, whole = mentions[i], mentions[i + 1]
         metric = labels[i + 1][0]
         if (metric == OTHER or part.unit != "count" or whole.unit != "count"
-                or not _PARTITIVE.search(text, part.unit_end, whole.qualifier_start)):
+                or not _PARTITIVE.match(text, part.unit_end, whole.qualifier_start)):
             continue
         cut = CLAUSE_BREAK.search(text, whole.unit_end)
         end = cut.start() if cut else len(text)
