@@ -84,7 +84,7 @@ _BASELINE_BEFORE = re.compile(
     r"from|since|compared\s+(?:with|to)|than|versus|vs\.?|over|against|respecto\s+(?:a|de|al)|frente\s+a|"
     r"en\s+comparación\s+con|desde|same\s+(?:period|month|quarter|time)\s+(?:of|in|last)|"
     r"mismo\s+(?:periodo|período|mes)\s+(?:de|del)|que\s+en)\s+(?:the\s+(?:same\s+\w+\s+(?:of|in)\s+)?|el\s+|la\s+)?$"
-    # "46% higher than the cases recorded in 2021", "superior a los casos registrados en el 2021": the
+    # "38% higher than the complaints filed in 2021", "superior a las denuncias de 2021": the
     # compared side a few words on (words of letters only: "more than 500 inmates in 2021" dates its figure)
     r"|\b(?:(?:higher|lower|more|less|fewer|greater|larger|smaller|bigger|above|below)\s+than|"
     r"superior(?:es)?\s+a|inferior(?:es)?\s+a|(?:mayor|menor)(?:es)?\s+(?:a|que)|compared\s+(?:with|to)|"
@@ -211,7 +211,7 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                     metric, subject = before_metric, before_subject or subject
             period, baseline = _period(sent.text, m, prev, nxt, dates, change, dated, published, words_before)
             if period[0] is None and period[3] is None and change and _after_comparison(doc, idx):
-                # "1,356 in 2023. In the same period of 2022, 815. That is an increase of 66.4%": the
+                # "3,210 in January-June 2024. In the same period of 2023, 2,140. That is a rise of 50%": the
                 # paragraph's period, against the one compared with it
                 current, compared = _framed(doc, idx), _period_before(doc, idx)
                 if current[0] is not None:

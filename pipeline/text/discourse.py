@@ -117,7 +117,7 @@ def walk(sentences: Sequence[Sentence], dates_of: Callable[[int], Sequence[DateM
 
 def compared_only(text: str, own: Sequence[DateMention]) -> bool:
     """Every one of a sentence's setting dates is the other side of a comparison ("In the same period of
-    2022, 815 were recorded"): they date the sentence, not the time its paragraph speaks of."""
+    2023, 2,140 were reported"): they date the sentence, not the time its paragraph speaks of."""
     lx = _lexicon()
     return bool(own) and all(lx.comparison.search(text, max(0, d.char_start - 60), d.char_start) for d in own)
 

@@ -286,7 +286,7 @@ def label_numbers(
     return _partitives(text, mentions, siblings_share_metric(text, mentions, labels, vocab, claimed), cues)
 
 
-# "two of the six escaped inmates were recaptured", "dos de los seis reos fugados fueron recapturados": a part
+# "three of the eight fugitives were recaptured", "tres de los ocho prófugos fueron recapturados": a part
 # of a whole the sentence has already counted. What the clause's verb says happened, happened to the part.
 _PARTITIVE = re.compile(r"\s+(?:of|de)\s+(?:the|these|those|l[oa]s|est[oa]s|es[oa]s|aquell[oa]s)\s+$",
                         re.IGNORECASE)
