@@ -327,7 +327,7 @@ def seed_density(published: PublicationDate) -> str:
     return found
 
 
-def timed(label: str, fn: Callable[[str, int], int], corpus: list[str], words: int, repeat: int = 1) -> int:
+def timed(label: str, fn: Callable[[str, int], int], corpus: list[str], words: int, repeat: int = 1) -> None:
     """Time ``fn`` over the corpus ``repeat`` times; print the median run (and, with repeats, the fastest and
     slowest: on a shared machine one run can be a fifth slower than the next for the same code)."""
     runs = []
@@ -342,7 +342,6 @@ def timed(label: str, fn: Callable[[str, int], int], corpus: list[str], words: i
         f"{label:<28} {len(corpus) / secs:9.1f} articles/s {words / secs:11.0f} words/s "
         f"{secs:7.2f} s  ({out} items){spread}"
     )
-    return repeat
 
 
 def peak_memory(label: str, fn: Callable[[str, int], int], corpus: list[str]) -> None:
@@ -418,7 +417,8 @@ def main() -> int:
         STAGES[stage] = 0.0
     for key in ROWS:
         ROWS[key] = 0
-    runs = timed("ours (statistics+events)", run_ours, corpus, words, max(1, args.repeat))
+    runs = max(1, args.repeat)
+    timed("ours (statistics+events)", run_ours, corpus, words, runs)
     print("  per article: " + ", ".join(f"{k} {v / len(corpus) / runs * 1000:.2f} ms" for k, v in STAGES.items()))
     rows = {k: v // runs for k, v in ROWS.items()}
     print(f"  per 1,000 words, this corpus: {density(rows, words)}")

@@ -24,7 +24,6 @@ from pipeline.text.discourse import LEAD, OWN, Frame
 from pipeline.text.document import Document
 from pipeline.text.figures import (
     CLAUSE_BREAK,
-    MEASURED,
     OTHER,
     Metric,
     Vocabulary,
@@ -33,6 +32,7 @@ from pipeline.text.figures import (
     has_own_subject,
     is_change,
     label_numbers,
+    may_count,
     nearest_source,
     vocabulary,
     words_between,
@@ -198,9 +198,7 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             counted = m.spelled and metric == OTHER and m.unit == "count"
             if counted and vocab.spelled_counts.match(sent.text, m.unit_end):
                 pass  # "four other people were wounded", "seis presos se fugaron": a count of `other`
-            elif m.spelled and (m.unit in MEASURED or m.scale >= 1e3) and metric != OTHER:
-                pass  # "more than three tons of cocaine", "half a million migrants": as good as digits
-            elif m.spelled and (metric == OTHER or not (vocab.metrics[metric].spelled or m.unit == "other")):
+            elif m.spelled and (metric == OTHER or not may_count(vocab.metrics[metric], m)):
                 periods.append((None, None, "unknown", None))
                 continue  # "four worlds", "two nations": words are statistics only with a known metric
             change = is_change(sent.text, m)

@@ -24,6 +24,12 @@ OTHER = "other"
 # statistic of any metric, where other numbers in words are statistics only of a metric marked `spelled`.
 MEASURED = frozenset({"tonnes", "usd", "percent", "per_100k"})
 
+
+def may_count(metric: Metric, m: NumberMention) -> bool:
+    """``m`` can be a statistic of ``metric``: digits always; a number in words only for a metric marked
+    `spelled`, or with a unit or scale that makes it as good as digits ("three tons", "half a million")."""
+    return (not m.spelled or metric.spelled or m.unit == OTHER or m.unit in MEASURED or m.scale >= 1e3)
+
 # ---------------------------------------------------------------- metric vocabulary
 
 
@@ -385,8 +391,7 @@ def classify(
 
     def possible(mid: str) -> bool:
         metric = vocab.metrics[mid]
-        if (mid != OTHER and m.spelled and not metric.spelled and m.unit != OTHER and m.unit not in MEASURED
-                and m.scale < 1e3):
+        if mid != OTHER and not may_count(metric, m):
             return False  # a number in words this metric cannot have: the next best metric may take it
         # Context words alone name no metric ("a 30% tariff ... at the border" is no migrant statistic),
         # except for a rate per 100,000, which they define with its unit ("45 homicides per 100,000").
