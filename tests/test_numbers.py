@@ -371,6 +371,9 @@ def test_spanish_hundred_thousand_in_words_and_digits_is_a_denominator() -> None
         "Se registran 9,8 asesinatos diarios en la provincia.",
         "La provincia tuvo un promedio diario de 9,8 asesinatos.",
         "El promedio de secuestros diarios es de 9,8.",
+        # the averaged noun phrase may be long before the figure
+        "El promedio de secuestros extorsivos denunciados diarios es de 9,8.",
+        "The average number of killings recorded each day was 11.2.",
     ],
 )
 def test_per_day_averages_keep_their_value_with_unit_other(sentence: str) -> None:
@@ -378,6 +381,18 @@ def test_per_day_averages_keep_their_value_with_unit_other(sentence: str) -> Non
     assert [(f.value, f.unit) for f in found] == [(found[0].value, "other")]
     assert found[0].value in (11.2, 9.8)
     assert found[0].average
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Son cerca de 12 las toneladas de cocaína decomisadas en el puerto.", [(12.0, "tonnes")]),
+        ("Fueron 450 los kilos de droga hallados en la lancha.", [(0.45, "tonnes")]),
+        ("Fueron 45 los detenidos en la operación.", [(45.0, "count")]),  # no unit after the article
+    ],
+)
+def test_a_spanish_cleft_keeps_the_unit_after_its_article(sentence: str, expected: list[tuple[float, str]]) -> None:
+    assert values(sentence) == expected
 
 
 def test_a_day_that_is_not_a_rate_leaves_the_count_alone() -> None:

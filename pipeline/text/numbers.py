@@ -330,11 +330,14 @@ def _units() -> _UnitTables:
         for p in sorted(prefix_unit, key=len, reverse=True)
     )
     suf = "|".join(flexible(s) for s in sorted(suffix_unit, key=len, reverse=True))
+    articles = yaml.safe_load(LEXICON_YAML.read_text(encoding="utf-8")).get("unit_articles") or []
+    article = rf"(?:(?:{'|'.join(map(re.escape, articles))})\s+)?" if articles else ""
     return _UnitTables(
         prefix_re=re.compile(rf"(?:{pre})\s?$", re.IGNORECASE),
         prefix_unit=prefix_unit,
-        # "%" glued, words after a space or a hyphen ("60-day"); a word must end at a word boundary.
-        suffix_re=re.compile(rf"(?:\s?%|(?:\s+|-)(?P<w>{suf})(?![\w]))", re.IGNORECASE),
+        # "%" glued, words after a space or a hyphen ("60-day"), or after an article in a cleft ("son 40
+        # las toneladas"); a word must end at a word boundary.
+        suffix_re=re.compile(rf"(?:\s?%|(?:\s+{article}|-)(?P<w>{suf})(?![\w]))", re.IGNORECASE),
         suffix_unit=suffix_unit,
         weak_pp_re=re.compile(rf"(?:\s+|-)(?:{'|'.join(map(re.escape, weak))})\b", re.IGNORECASE),
         rate_re=re.compile(rf"(?P<gap>(?:\s+[^\W\d][\w'’-]*){{0,3}}?)\s+(?:{rate})", re.IGNORECASE),
@@ -410,7 +413,7 @@ def _lexicon() -> _Lexicon:
         emergency_before=frozenset(w.lower() for w in spec["emergency_before"]),
         average_before=re.compile(
             # ("the average age of the 30 victims": an age is averaged, not the 30)
-            rf"\b(?:{_words_alt(spec['average_words'])})\b(?!\s+(?:age|edad)\b)(?:\s+[^\W\d][\w'’-]*){{0,5}}\s*$",
+            rf"\b(?:{_words_alt(spec['average_words'])})\b(?!\s+(?:age|edad)\b)(?:\s+[^\W\d][\w'’-]*){{0,8}}\s*$",
             re.IGNORECASE,
         ),
     )
