@@ -144,6 +144,13 @@ def test_qualified_counts_keep_their_bound() -> None:
         ("Kidnappings reached 1,400 cases in the coastal region.", 1400, "count", "kidnappings"),
         ("The ministry said 8,000 police officers will patrol the city.", 8000, "count", "troops_deployed"),
         ("Los Lobos has about 8,000 members.", 8000, "count", "other"),
+        # a designation counts groups: provinces under a declared emergency are no designated groups
+        ("The president declared 15 gangs terrorist groups.", 15, "count", "armed_groups_designated"),
+        ("El Gobierno declaró a 15 bandas como grupos terroristas.", 15, "count", "armed_groups_designated"),
+        ("The president declared an emergency in four provinces on Monday.", 4, "count", "other"),
+        ("El presidente declaró la emergencia en cuatro provincias.", 4, "count", "other"),
+        ("The gang is one of three along with Los Lobos designated as terrorist organizations.", 3, "count",
+         "armed_groups_designated"),
     ],
 )
 def test_the_words_around_a_number_pick_its_metric(
@@ -780,3 +787,21 @@ def test_a_change_after_a_comparison_with_the_same_period_takes_that_period_as_b
                                       "El aumento fue del 20 % frente al año anterior."])
 def test_a_change_noun_and_a_copula_before_the_number_make_a_change(sentence: str) -> None:
     assert one(sentence, value=20.0)["is_change"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The governor declared a state of emergency in the province. The measure will last 45 days.\n",
+        "El presidente decretó el toque de queda en dos cantones. La medida regirá durante 45 días.\n",
+        "El Gobierno firmó un decreto de excepción para la costa. Renovó por 45 días esta medida.\n",
+    ],
+)
+def test_a_measure_referred_back_to_takes_the_metric_the_sentence_before_names(text: str) -> None:
+    rows = [r for r in rows_of(text) if r["value"] == 45.0]
+    assert [(r["metric"], r["unit"]) for r in rows] == [("emergency_duration", "days")]
+
+
+def test_a_measure_with_nothing_before_it_to_refer_to_stays_other() -> None:
+    rows = rows_of("The mayor opened a new market. The measure will last 45 days.\n")
+    assert [(r["value"], r["metric"]) for r in rows] == [(45.0, "other")]

@@ -188,6 +188,8 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                 # "Guayas closed at 40.2 per 100,000 ... Los Ríos' rate was higher, at 61.3"
                 m = replace(m, unit="per_100k")
                 metric, subject = last_rate
+            elif metric == OTHER and (back := _referred_back(doc, idx, m, vocab)) is not None:
+                metric = back  # "... declared a state of emergency. The measure will last 60 days."
             elif metric == OTHER and not m.spelled and _elliptical(subject, vocab):
                 # "12 in the port's prison", "se registraron 240 casos": the topic of the figures before it
                 metric = (_topic(topic.get(sent.line_index), m, vocab) or _topic(lead_topic(), m, vocab, subject)
@@ -293,6 +295,20 @@ def _elliptical(subject: str | None, vocab: Vocabulary) -> bool:
     if words[0] in _COMPARATIVES:
         return len(words) == 1  # "1.270 más que el año anterior", not "11 more injured"
     return words[0] in vocab.generic_counts
+
+
+def _referred_back(doc: Document, idx: int, m: NumberMention, vocab: Vocabulary) -> str | None:
+    """The metric of a figure whose sentence refers back to what the sentence before named ("The measure
+    will last 60 days" after "... declared a state of emergency"): one whose ``refers_back`` noun this
+    sentence has and whose ``requires`` the sentence before meets."""
+    if idx == 0 or idx - 1 in doc.furniture:
+        return None
+    here, before = fold(doc.sentences[idx].text), fold(doc.sentences[idx - 1].text)
+    for metric in vocab.metrics.values():
+        if (metric.refers_back is not None and metric.requires is not None and m.unit in metric.units
+                and may_count(metric, m) and metric.refers_back.search(here) and metric.requires.search(before)):
+            return metric.id
+    return None
 
 
 def _topic(metric: str | None, m: NumberMention, vocab: Vocabulary, subject: str | None = "") -> str | None:

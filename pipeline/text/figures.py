@@ -44,6 +44,8 @@ class Metric:
     default_country: str | None
     spelled: bool
     needs_event: bool
+    needs_entity: bool
+    refers_back: re.Pattern[str] | None  # "the measure", "esta medida": what ``requires`` named before
 
 
 Hit = tuple[str, str]  # (metric id, cue kind)
@@ -79,6 +81,17 @@ def _requires_pattern(words: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])", re.IGNORECASE)
 
 
+_DEFINITE = ("the", "this", "that", "such", "el", "la", "este", "esta", "ese", "esa", "dicho", "dicha")
+
+
+def _refers_back_pattern(nouns: list[str]) -> re.Pattern[str] | None:
+    """ "measure" -> "the measure", "this measure", ... (accent-folded text); None for no nouns."""
+    if not nouns:
+        return None
+    words = "|".join(re.escape(fold(str(n)).lower()) for n in nouns)
+    return re.compile(rf"\b(?:{'|'.join(_DEFINITE)})\s+(?:{words})\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     """Load schemas/vocab/metrics.yaml once."""
@@ -95,6 +108,8 @@ def vocabulary() -> Vocabulary:
             default_country=m.get("default_country"),
             spelled=bool(m.get("spelled")),
             needs_event=bool(m.get("needs_event")),
+            needs_entity=bool(m.get("needs_entity")),
+            refers_back=_refers_back_pattern(m.get("refers_back") or []),
         )
         cues += [
             (str(cue), (m["id"], kind)) for kind, words in (m.get("cues") or {}).items() for cue in words
@@ -165,7 +180,7 @@ _SUBJECT_STOP = frozenset(
         "but or than as of comes came come remain remains remained marking making bringing leaving including "
         "compared over between after before across among per alone each every en el la los las que con por "
         "para durante desde se fueron han ha son es fue según tras sobre entre frente respecto comparado comparada "
-        "versus vs"
+        "versus vs along alongside against toward towards into through junto contra hacia"
     )
 )
 _ARTICLES = frozenset({"a", "an", "the", "its", "their", "his", "her", "un", "una", "el", "la", "los", "las"})
@@ -352,6 +367,7 @@ def classify(
     scores: dict[str, float] = {}  # (a dict: a Counter costs more to make than the counting it does here)
     best_cue: dict[str, tuple[float, str]] = {}
     near_event: set[str] = set()
+    counted: set[str] = set()  # metrics one of whose entity words is what the number counts ("22 gangs")
     near: set[str] = set()  # metrics with a cue in the number's own clause
     named: set[str] = set()  # metrics whose event or entity words the sentence holds (context alone names none)
     folded: str | None = None  # the sentence without accents, made when a cue right of the number needs it
@@ -385,9 +401,19 @@ def classify(
                     near.add(metric)
                     if kind == "event" and distance <= 3:
                         near_event.add(metric)
+                    elif kind == "entity" and where == "right":
+                        counted.add(metric)
                 scores[metric] = scores.get(metric, 0) + w
                 if w > best_cue.get(metric, (0.0, ""))[0]:
                     best_cue[metric] = (w, c.text)
+
+    subject: list[str | None] = []
+
+    def counts_something() -> bool:
+        """The number is followed by what it counts (not elided: "one of two, along with ...")."""
+        if not subject:
+            subject.append(subject_of(text, m, right_end))
+        return subject[0] is not None
 
     def possible(mid: str) -> bool:
         metric = vocab.metrics[mid]
@@ -396,6 +422,7 @@ def classify(
         # Context words alone name no metric ("a 30% tariff ... at the border" is no migrant statistic),
         # except for a rate per 100,000, which they define with its unit ("45 homicides per 100,000").
         if m.unit not in metric.units or (metric.needs_event and mid not in near_event) or (
+                metric.needs_entity and mid not in counted and counts_something()) or (
                 mid not in named and m.unit != "per_100k"):
             return False
         if metric.requires is None:
@@ -414,8 +441,8 @@ def classify(
     metric = top[1] if top[0] >= (1.5 if m.spelled else 0.55) else OTHER
     if metric == OTHER and top[1] == OTHER and top[0] > 0 and claimed is not None:
         claimed.add(index)
-    subject = subject_of(text, m, right_end) or (best_cue[metric][1] if metric in best_cue else None)
-    return metric, subject
+    counts_something()
+    return metric, subject[0] or (best_cue[metric][1] if metric in best_cue else None)
 
 
 # (base weight, loss per word of distance, reach in words) by where a cue is and what kind it is.
