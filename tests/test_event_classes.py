@@ -57,6 +57,24 @@ def test_arrests_in_the_passive_or_as_a_participle(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "Soldiers discovered a cocaine laboratory in the jungle of Sucumbíos.",
+    "La Policía halló un campamento de la banda cerca de la frontera.",
+    "Al penal llegaron unidades especiales de la Policía para restablecer el orden.",
+    "Militares ingresaron a la cárcel de Machala durante la madrugada.",
+])
+def test_finds_and_forces_arriving_at_a_scene_are_operations(text: str) -> None:
+    assert types(text) == ["security_operation"]
+
+
+@pytest.mark.parametrize("text", [
+    "The tourists found the camp by the lake lovely.",
+    "Los heridos llegaron al hospital en la madrugada.",
+])
+def test_a_find_or_an_arrival_by_anyone_else_is_no_operation(text: str) -> None:
+    assert types(text) == []
+
+
+@pytest.mark.parametrize("text", [
     "The cartel boss was extradited to Spain on fraud charges.",
     "El narcotraficante fue extraditado a Colombia.",
 ])
