@@ -252,3 +252,30 @@ def test_a_government_proposing_a_reform_or_a_bill_announces_a_policy(text: str,
 ])
 def test_a_proposed_reform_named_in_passing_announces_nothing(text: str, language: str) -> None:
     assert types(text, language) == []
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("The president declared a state of emergency on Tuesday.\n\n"
+     "The decision came a day after gunmen stormed a hospital in Machala.", "en"),
+    ("El presidente decretó el estado de excepción este martes.\n\n"
+     "La decisión se dio un día después de que sicarios atacaran un hospital en Machala.", "es"),
+])
+def test_an_event_told_a_day_before_the_act_a_subject_refers_to_takes_that_act_s_day_less_one(
+        text: str, language: str) -> None:
+    rows = {r["event_type"]: r for r in events(text, language=language)}
+    assert rows["state_of_emergency"]["date_start"] == dt.date(2025, 6, 10)
+    assert rows["armed_attack"]["date_start"] == dt.date(2025, 6, 9)
+
+
+def test_an_event_told_shortly_before_the_act_takes_its_day() -> None:
+    text = ("El presidente decretó el estado de excepción este martes.\n\n"
+            "La medida se dio poco después de que hombres armados atacaran un hospital en Machala.")
+    rows = {r["event_type"]: r for r in events(text, language="es")}
+    assert rows["armed_attack"]["date_start"] == dt.date(2025, 6, 10)
+
+
+def test_without_a_subject_naming_the_act_a_sequence_phrase_dates_nothing() -> None:
+    text = ("El presidente decretó el estado de excepción este martes.\n\n"
+            "Vecinos recordaron que un día después de que sicarios atacaran un hospital hubo protestas.")
+    rows = {r["event_type"]: r for r in events(text, language="es")}
+    assert rows["armed_attack"]["date_start"] is None

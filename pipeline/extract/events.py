@@ -151,6 +151,7 @@ def extract_events(doc: Document, source_id: str) -> list[dict[str, Any]]:
     content = [(i, s) for i, s in enumerate(sentences) if i not in doc.furniture]
     readings = read_article(tokens, [(s.start, s.end) for _, s in content], person_spans)
     mentions: list[Mention] = []
+    anchor: DateMention | None = None  # the day of the last event told so far
     caption_pool: list[tuple[int, int]] = []
     place_starts, actor_starts = [p.char_start for p in places], [a.start for a in actors]
     for index, ((i, s), reading) in enumerate(zip(content, readings, strict=True), start=1):
@@ -160,7 +161,11 @@ def extract_events(doc: Document, source_id: str) -> list[dict[str, Any]]:
             continue
         s_places = places[bisect_left(place_starts, s.start):bisect_left(place_starts, s.end)]
         s_actors = actors[bisect_left(actor_starts, s.start):bisect_left(actor_starts, s.end)]
-        mentions += _sentence_mentions(doc, i, index, reading, s_places, s_actors, folded)
+        found = _sentence_mentions(doc, i, index, reading, s_places, s_actors, folded, anchor)
+        mentions += found
+        days = [m.date for m in found if m.date is not None and m.date.start is not None
+                and m.date.start == m.date.end]
+        anchor = days[0] if days else anchor
 
     events = _merge(mentions, published, main_country)
     for index, i in caption_pool:
@@ -173,9 +178,9 @@ def extract_events(doc: Document, source_id: str) -> list[dict[str, Any]]:
 
 def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReading,
                        s_places: list[PlaceMention], s_actors: list[ActorMention],
-                       folded: str) -> list[Mention]:
+                       folded: str, anchor: DateMention | None = None) -> list[Mention]:
     """The mentions of sentence ``i`` (with its places and actors): one per type, or one per distinct
-    date when a type has several."""
+    date when a type has several. ``anchor``: the day of the last event told before it, if any."""
     s = doc.sentences[i]
     dateline = _DATELINE.match(s.text)
     dates = [d for d in doc.dates(i)
@@ -201,6 +206,8 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
             first = ts[0]
             inherited = d is None and first.kind == "cue"
             d = d if not inherited else _context_date(doc, i, dates, alone=len(set(t.type for t in triggers)) == 1)
+            if inherited and d is None:
+                d = _after_act(s, first, anchor)  # "La decisión se dio un día después de que decretara ..."
             d = _offset(s, first, d)
             located, where = _mention_places(s, first, reading, _claimed(s_places, first, triggers), s_actors,
                                              folded)
@@ -228,6 +235,9 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
 _OFFSET = re.compile(r"(?i)\b(?P<n>un|una|one|a|two|dos|three|tres|\d{1,2})\s+(?:d[ií]as?|days?)\s+"
                      r"(?P<dir>despu[eé]s|antes|after|before)\s+(?:de\s+)?(?:que\s+)?(?:[\w'-]+\s+){0,3}$")
 _OFFSET_COUNTS = {"un": 1, "una": 1, "one": 1, "a": 1, "two": 2, "dos": 2, "three": 3, "tres": 3}
+# "poco después de que hombres armados irrumpieron", "hours after gunmen stormed": on the same day.
+_SHORTLY = re.compile(r"(?i)\b(?:poco|shortly|just|hours|horas|minutes|minutos|moments|momentos)\s+"
+                      r"(?:despu[eé]s|antes|after|before)\s+(?:de\s+)?(?:que\s+)?(?:[\w'-]+\s+){0,6}$")
 
 
 def _offset(s: Sentence, t: Trigger, d: DateMention | None) -> DateMention | None:
@@ -243,6 +253,26 @@ def _offset(s: Sentence, t: Trigger, d: DateMention | None) -> DateMention | Non
     sign = -1 if m.group("dir").lower() in ("después", "despues", "after") else 1
     day = d.start + dt.timedelta(days=sign * days)
     return replace(d, start=day, end=day, basis="inferred")
+
+
+def _after_act(s: Sentence, t: Trigger, anchor: DateMention | None) -> DateMention | None:
+    """The day of the act told before (``anchor``) for a trigger this sentence introduces with a counted or
+    a short sequence phrase after a subject that names that act ("The decision came a day after the riot",
+    "La medida se dio poco después de que ..."); None otherwise. (``_offset`` then counts the days.)"""
+    if anchor is None:
+        return None
+    a = t.start - s.start
+    phrase = _OFFSET.search(s.text, max(0, a - 80), a) or _SHORTLY.search(s.text, max(0, a - 80), a)
+    if phrase is None or not _act_anaphor().search(s.text, 0, phrase.start()):
+        return None
+    return replace(anchor, char_start=0, char_end=0, basis="inferred")  # not a date of this sentence's words
+
+
+@lru_cache(maxsize=1)
+def _act_anaphor() -> re.Pattern[str]:
+    nouns = "|".join(re.escape(w) for w in event_types_data()["reading"]["act_anaphors"])
+    return re.compile(rf"(?i)\b(?:the|this|that|his|her|their|its|la|el|esta|este|esa|ese|su|dicha|dicho)\s+"
+                      rf"(?:{nouns})\b")
 
 
 def _reporting_date(text: str, d: DateMention) -> bool:
