@@ -279,3 +279,22 @@ def test_without_a_subject_naming_the_act_a_sequence_phrase_dates_nothing() -> N
             "Vecinos recordaron que un día después de que sicarios atacaran un hospital hubo protestas.")
     rows = {r["event_type"]: r for r in events(text, language="es")}
     assert rows["armed_attack"]["date_start"] is None
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("A riot left four inmates dead at the prison of Machala on Tuesday.\n\n"
+     "Police regained control of the prison immediately after the riot, the agency said.", "en"),
+    ("Un motín dejó cuatro reos muertos en la cárcel de Machala este martes.\n\n"
+     "Los militares retomaron el control de la cárcel inmediatamente después del motín.", "es"),
+])
+def test_an_event_told_as_following_another_at_once_takes_its_day(text: str, language: str) -> None:
+    rows = {r["event_type"]: r for r in events(text, language=language)}
+    assert rows["prison_unrest"]["date_start"] == dt.date(2025, 6, 10)
+    assert rows["security_operation"]["date_start"] == dt.date(2025, 6, 10)
+
+
+def test_an_event_told_only_as_after_another_stays_undated() -> None:
+    text = ("A riot left four inmates dead at the prison of Machala on Tuesday.\n\n"
+            "Human rights groups said police regained control of the prison after the riot.")
+    rows = {r["event_type"]: r for r in events(text)}
+    assert rows["security_operation"]["date_start"] is None

@@ -152,6 +152,7 @@ def extract_events(doc: Document, source_id: str) -> list[dict[str, Any]]:
     readings = read_article(tokens, [(s.start, s.end) for _, s in content], person_spans)
     mentions: list[Mention] = []
     anchor: DateMention | None = None  # the day of the last event told so far
+    told: dict[str, DateMention] = {}  # the day of the last event of each type told so far
     caption_pool: list[tuple[int, int]] = []
     place_starts, actor_starts = [p.char_start for p in places], [a.start for a in actors]
     for index, ((i, s), reading) in enumerate(zip(content, readings, strict=True), start=1):
@@ -161,11 +162,11 @@ def extract_events(doc: Document, source_id: str) -> list[dict[str, Any]]:
             continue
         s_places = places[bisect_left(place_starts, s.start):bisect_left(place_starts, s.end)]
         s_actors = actors[bisect_left(actor_starts, s.start):bisect_left(actor_starts, s.end)]
-        found = _sentence_mentions(doc, i, index, reading, s_places, s_actors, folded, anchor)
+        found = _sentence_mentions(doc, i, index, reading, s_places, s_actors, folded, anchor, told)
         mentions += found
-        days = [m.date for m in found if m.date is not None and m.date.start is not None
-                and m.date.start == m.date.end]
-        anchor = days[0] if days else anchor
+        days = [m for m in found if m.date is not None and m.date.start is not None and m.date.start == m.date.end]
+        anchor = days[0].date if days else anchor
+        told.update({m.type: m.date for m in reversed(days) if m.date is not None})
 
     events = _merge(mentions, published, main_country)
     for index, i in caption_pool:
@@ -178,9 +179,11 @@ def extract_events(doc: Document, source_id: str) -> list[dict[str, Any]]:
 
 def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReading,
                        s_places: list[PlaceMention], s_actors: list[ActorMention],
-                       folded: str, anchor: DateMention | None = None) -> list[Mention]:
+                       folded: str, anchor: DateMention | None = None,
+                       told: dict[str, DateMention] | None = None) -> list[Mention]:
     """The mentions of sentence ``i`` (with its places and actors): one per type, or one per distinct
-    date when a type has several. ``anchor``: the day of the last event told before it, if any."""
+    date when a type has several. ``anchor``: the day of the last event told before it, if any; ``told``:
+    the day of the last event of each type told before it."""
     s = doc.sentences[i]
     dateline = _DATELINE.match(s.text)
     dates = [d for d in doc.dates(i)
@@ -208,6 +211,8 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
             d = d if not inherited else _context_date(doc, i, dates, alone=len(set(t.type for t in triggers)) == 1)
             if inherited and d is None:
                 d = _after_act(s, first, anchor)  # "La decisión se dio un día después de que decretara ..."
+            if inherited and d is None:
+                d = _right_after(s, first, triggers, told or {})  # "regained control right after the riot"
             d = _offset(s, first, d)
             located, where = _mention_places(s, first, reading, _claimed(s_places, first, triggers), s_actors,
                                              folded)
@@ -266,6 +271,24 @@ def _after_act(s: Sentence, t: Trigger, anchor: DateMention | None) -> DateMenti
     if phrase is None or not _act_anaphor().search(s.text, 0, phrase.start()):
         return None
     return replace(anchor, char_start=0, char_end=0, basis="inferred")  # not a date of this sentence's words
+
+
+def _right_after(s: Sentence, t: Trigger, triggers: list[Trigger], told: dict[str, DateMention]
+                 ) -> DateMention | None:
+    """The day of an event told before that this sentence says the trigger's event followed at once
+    ("police regained control immediately after the riot", "inmediatamente después del motín"): another
+    trigger of the sentence, introduced by a sequence word, of a type whose last event told had that day."""
+    if not _IMMEDIATELY.search(s.text):
+        return None
+    for x in triggers:
+        if x.type != t.type and x.type in told and _in_sequence(s, x):
+            return replace(told[x.type], char_start=0, char_end=0, basis="inferred")
+    return None
+
+
+# Words that put one event right after another: with them, "after the riot" is the riot's day.
+_IMMEDIATELY = re.compile(r"(?i)\b(?:immediately|shortly|inmediatamente|enseguida|(?:right|just|minutes|hours|moments|"
+                          r"minutos|horas|momentos|poco)\s+(?:after|before|despu[eé]s|antes))\b")
 
 
 @lru_cache(maxsize=1)
