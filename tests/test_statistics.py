@@ -805,3 +805,34 @@ def test_a_measure_referred_back_to_takes_the_metric_the_sentence_before_names(t
 def test_a_measure_with_nothing_before_it_to_refer_to_stays_other() -> None:
     rows = rows_of("The mayor opened a new market. The measure will last 45 days.\n")
     assert [(r["value"], r["metric"]) for r in rows] == [(45.0, "other")]
+
+
+@pytest.mark.parametrize("text", [
+    "At least 50 inmates died in the riots: 27 in Guayaquil, 17 in Cuenca and six in Latacunga.\n",
+    "Murieron al menos 50 reos en los motines: 27 en Guayaquil, 17 en Cuenca y seis en Latacunga.\n",
+])
+def test_a_number_in_words_at_the_end_of_a_list_is_one_more_of_its_figures(text: str) -> None:
+    rows = rows_of(text)
+    assert [(r["value"], r["metric"]) for r in rows] == [
+        (50.0, "prison_deaths"), (27.0, "prison_deaths"), (17.0, "prison_deaths"), (6.0, "prison_deaths")]
+
+
+def test_a_number_in_words_after_a_list_s_figure_but_not_in_the_list_is_not_one_of_them() -> None:
+    rows = rows_of("Police arrested 31 suspects in Guayaquil; two officers were later promoted.\n")
+    assert [(r["value"], r["metric"]) for r in rows] == [(31.0, "arrests")]
+
+
+@pytest.mark.parametrize("text", [
+    "The curfew applies in four of the country's 24 provinces.\n",
+    "El toque de queda rige en cuatro de las 24 provincias del país.\n",
+])
+def test_a_part_in_words_of_a_whole_in_digits_counts_what_the_whole_counts(text: str) -> None:
+    assert sorted((r["value"], r["metric"]) for r in rows_of(text)) == [(4.0, "other"), (24.0, "other")]
+
+
+@pytest.mark.parametrize("text", [
+    "The 36 prisons remain under military control.\n",
+    "Las 36 cárceles siguen bajo control militar.\n",
+])
+def test_entity_words_past_what_the_number_counts_name_nothing_it_counts(text: str) -> None:
+    assert [(r["value"], r["metric"]) for r in rows_of(text)] == [(36.0, "other")]

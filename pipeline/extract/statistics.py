@@ -178,6 +178,7 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
         words_before = _Before(sent.text, dates)
         periods: list[Period] = []
         dated: Period | None = None  # the last period of this sentence that came from a date
+        prev_metric: str | None = None  # the metric of this sentence's previous figure, when it became a row
         for i, m in enumerate(mentions):
             prev = mentions[i - 1] if i else None
             nxt = mentions[i + 1] if i + 1 < len(mentions) else None
@@ -190,6 +191,9 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                 metric, subject = last_rate
             elif metric == OTHER and (back := _referred_back(doc, idx, m, vocab)) is not None:
                 metric = back  # "... declared a state of emergency. The measure will last 60 days."
+            elif (metric == OTHER and m.spelled and prev_metric not in (None, OTHER) and prev is not None
+                  and _elliptical(subject, vocab) and _listed_after(sent.text, prev, m)):
+                metric = prev_metric  # "31 in Guayaquil, 21 in Cuenca and eight in Latacunga": one more of them
             elif metric == OTHER and not m.spelled and _elliptical(subject, vocab):
                 # "12 in the port's prison", "se registraron 240 casos": the topic of the figures before it
                 metric = (_topic(topic.get(sent.line_index), m, vocab) or _topic(lead_topic(), m, vocab, subject)
@@ -202,6 +206,7 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                 pass  # "four other people were wounded", "seis presos se fugaron": a count of `other`
             elif m.spelled and (metric == OTHER or not may_count(vocab.metrics[metric], m)):
                 periods.append((None, None, "unknown", None))
+                prev_metric = None
                 continue  # "four worlds", "two nations": words are statistics only with a known metric
             change = is_change(sent.text, m)
             if change:
@@ -250,6 +255,7 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                 )
             )
             last_metric[sent.line_index] = (metric, subject)
+            prev_metric = metric
             if metric != OTHER:
                 topic[sent.line_index] = metric
             if m.unit == "per_100k":
@@ -277,6 +283,16 @@ def _population(text: str, m: NumberMention) -> bool:
 
 
 _RATE_WORD_BEFORE = re.compile(r"\b(?:rate|tasa|índice|indice)\b[^;:.\d]{0,50}$", re.IGNORECASE)
+
+
+# Between two figures of one list: a place or a few words, then a comma or "and" ("21 in Cuenca and eight").
+_LIST_LINK = re.compile(r"[^;:.()\d]{0,60}?(?:,|\s(?:and|or|y|e|o))\s+", re.IGNORECASE)
+
+
+def _listed_after(text: str, prev: NumberMention, m: NumberMention) -> bool:
+    """``m`` is the next item of a list that ``prev`` is in ("31 in Guayaquil, 21 in Cuenca and eight in
+    Latacunga"): only a short stretch with no clause break and no other number, ending in a comma or "and"."""
+    return prev.unit == m.unit and _LIST_LINK.fullmatch(text, prev.unit_end, m.qualifier_start) is not None
 
 
 def _elliptical_rate(text: str, m: NumberMention, subject: str | None, vocab: Vocabulary) -> bool:

@@ -116,8 +116,11 @@ def vocabulary() -> Vocabulary:
         ]
     counted = next((m.get("spelled_counts") or [] for m in spec if m["id"] == OTHER), [])
     words = "|".join(r"\s+".join(map(re.escape, str(w).split())) for w in sorted(counted, key=len, reverse=True))
-    # up to three words between ("four other people were wounded"), not across a clause
-    spelled_counts = re.compile(rf"(?:\s+[^\W\d][\w'’-]*){{0,3}}?\s+(?:{words or '(?!)'})(?![\w])", re.IGNORECASE)
+    # up to three words between ("four other people were wounded"), not across a clause; or a part of a
+    # whole counted in digits ("three of the country's 24 provinces", "dos de las 36 cárceles")
+    spelled_counts = re.compile(rf"(?:(?:\s+[^\W\d][\w'’-]*){{0,3}}?|\s+(?:of|de)\s+(?:the|l[oa]s)"
+                                rf"(?:\s+[^\W\d][\w'’-]*)?\s+\d[\d.,]*)\s+(?:{words or '(?!)'})(?![\w])",
+                                re.IGNORECASE)
     generic = next((m.get("generic_counts") or [] for m in spec if m["id"] == OTHER), [])
     charge = next((m.get("charge_markers") or [] for m in spec if m["id"] == OTHER), [])
     return Vocabulary(metrics, CueIndex(cues), spelled_counts, frozenset(fold(str(w)).lower() for w in generic),
@@ -371,6 +374,10 @@ def classify(
     near: set[str] = set()  # metrics with a cue in the number's own clause
     named: set[str] = set()  # metrics whose event or entity words the sentence holds (context alone names none)
     folded: str | None = None  # the sentence without accents, made when a cue right of the number needs it
+    subject: list[str | None] = [subject_of(text, m, right_end)]
+    # What the number counts ends its reach for entity words: in "36 prisons remain under military control"
+    # the prisons are counted, not the military.
+    counted_end = _phrase_end(text, m.unit_end, subject[0]) if subject[0] and not m.gap else None
     for c in cues:
         if m.end <= c.start and c.end <= m.unit_end:  # "13.7 murders per 100,000": inside the unit
             where, distance = "right", 0
@@ -392,6 +399,8 @@ def classify(
             continue
         w_of = _WEIGHTS[where]
         for metric, kind in c.hits:
+            if kind == "entity" and where == "right" and counted_end is not None and c.start >= counted_end:
+                continue
             base, slope, reach = w_of[kind]
             w = base - slope * distance if distance <= reach else (0.5 if where == "left" else 0.0)
             if w > 0:
@@ -407,12 +416,8 @@ def classify(
                 if w > best_cue.get(metric, (0.0, ""))[0]:
                     best_cue[metric] = (w, c.text)
 
-    subject: list[str | None] = []
-
     def counts_something() -> bool:
         """The number is followed by what it counts (not elided: "one of two, along with ...")."""
-        if not subject:
-            subject.append(subject_of(text, m, right_end))
         return subject[0] is not None
 
     def possible(mid: str) -> bool:
@@ -441,7 +446,6 @@ def classify(
     metric = top[1] if top[0] >= (1.5 if m.spelled else 0.55) else OTHER
     if metric == OTHER and top[1] == OTHER and top[0] > 0 and claimed is not None:
         claimed.add(index)
-    counts_something()
     return metric, subject[0] or (best_cue[metric][1] if metric in best_cue else None)
 
 
@@ -452,6 +456,17 @@ _WEIGHTS: dict[str, dict[str, tuple[float, float, int]]] = {
     # elsewhere in the sentence: likely about another number
     "sentence": {"event": (0.6, 0.0, 99), "entity": (0.3, 0.0, 99), "context": (0.4, 0.0, 99)},
 }
+
+
+def _phrase_end(text: str, start: int, phrase: str) -> int | None:
+    """Where ``phrase`` (words of ``text`` after ``start``, as :func:`subject_of` joins them) ends."""
+    pos = start
+    for word in phrase.split():
+        found = text.find(word, pos)
+        if found < 0:
+            return None
+        pos = found + len(word)
+    return pos
 
 
 def subject_of(text: str, m: NumberMention, right_end: int) -> str | None:
