@@ -148,6 +148,13 @@ def test_qualified_counts_keep_their_bound() -> None:
         ("The president declared 15 gangs terrorist groups.", 15, "count", "armed_groups_designated"),
         ("El Gobierno declaró a 15 bandas como grupos terroristas.", 15, "count", "armed_groups_designated"),
         ("The president declared an emergency in four provinces on Monday.", 4, "count", "other"),
+        # a cause says why, not what was counted
+        ("The government imposed curfews in four provinces due to a wave of killings.", 4, "count", "other"),
+        ("Impusieron el toque de queda en cuatro provincias debido a la ola de asesinatos.", 4, "count", "other"),
+        # drugs with no seizure in the sentence are shipped or produced, not seized
+        ("The cartel planned to ship 900 kg of cocaine to Rotterdam.", 0.9, "tonnes", "other"),
+        ("Colombia produced 1,700 tonnes of cocaine in a year.", 1700, "tonnes", "other"),
+        ("Agents found 900 kg of cocaine in a shipping container.", 0.9, "tonnes", "drug_seizures"),
         ("El presidente declaró la emergencia en cuatro provincias.", 4, "count", "other"),
         ("The gang is one of three along with Los Lobos designated as terrorist organizations.", 3, "count",
          "armed_groups_designated"),

@@ -146,7 +146,9 @@ def find_cues(text: str, tokens: Tokens, vocab: Vocabulary, offset: int = 0) -> 
 
 CLAUSE_BREAK = re.compile(
     r"[;:—–]\s|,\s+(?=(?:with|while|and|but|which|who|where|whereas|although|though|as|after|before|since|"
-    r"compared|including|even|yet|so|up|down|y|pero|mientras|con|donde|aunque|tras)\b)|\s\(",
+    r"compared|including|even|yet|so|up|down|y|pero|mientras|con|donde|aunque|tras)\b)|\s\(|"
+    # a cause: the words after it say why, not what was counted ("curfews in three provinces due to killings")
+    r"\s(?=(?:due\s+to|because\s+of|owing\s+to|debido\s+a|a\s+causa\s+de|por\s+causa\s+de)\b)",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_][\w’'-]*|[^\w\s]")
