@@ -31,11 +31,22 @@ def one(text: str, published: PublicationDate = DAY):
         ("Homicides fell in 2022.", D(2022, 1, 1), D(2022, 12, 31), "year"),
         ("Aid flowed in the 1980s.", D(1980, 1, 1), D(1989, 12, 31), "decade"),
         ("Arrests rose in the second quarter of 2023.", D(2023, 4, 1), D(2023, 6, 30), "quarter"),
+        # Spanish abbreviations, written lower case
+        ("Cuenca, 7 ene 2023 (Agencia).- Hubo disturbios.", D(2023, 1, 7), D(2023, 1, 7), "day"),
     ],
 )
 def test_explicit_dates_resolve_on_their_own(text: str, start: dt.date, end: dt.date, precision: str) -> None:
     m = one(text, UNKNOWN)
     assert (m.start, m.end, m.precision, m.basis) == (start, end, precision, "explicit")
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("Cuenca, 7 mar (Agencia).- Hubo disturbios.", D(2024, 3, 7)),
+    ("La protesta del 24 dic terminó en choques.", D(2023, 12, 24)),
+])
+def test_a_spanish_abbreviated_month_after_a_day_is_a_date(text: str, day: dt.date) -> None:
+    m = one(text)
+    assert (m.start, m.end, m.precision) == (day, day, "day")
 
 
 def test_fiscal_year_runs_october_to_september() -> None:
@@ -87,7 +98,8 @@ def test_first_weekend_of_the_year_is_its_first_saturday_and_sunday() -> None:
 
 @pytest.mark.parametrize("text", ["Police made 2000 arrests.", "Some 1999 soldiers were deployed.",
                                   "The rate was 2010 per 100,000.", "It cost $2024.", "At 20:15 the shooting began.",
-                                  "We may see more violence."])
+                                  "We may see more violence.", "Around 10 May have died.", "El mar estaba en calma.",
+                                  "Cuenca queda a 20 ago de distancia."])
 def test_numbers_that_are_not_dates_are_ignored(text: str) -> None:
     assert find_dates(text, DAY) == []
 

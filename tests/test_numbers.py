@@ -407,6 +407,14 @@ def test_n_out_of_m_is_one_share_in_percent(sentence: str, value: float) -> None
     assert values(sentence) == [(value, "percent")]
 
 
+@pytest.mark.parametrize("sentence", [
+    "El nuevo texto mantiene los anteriores decretos 45 y 212, firmados en mayo.",
+    "Articles 5, 12 and 30 of the code were amended.",
+])
+def test_a_list_of_numbers_after_a_plural_document_word_names_documents(sentence: str) -> None:
+    assert find_numbers(sentence) == []
+
+
 def test_an_acronym_before_digits_names_something() -> None:
     assert find_numbers("The alert reached the ECU 911 centre before dawn.") == []
 

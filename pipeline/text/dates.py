@@ -96,6 +96,7 @@ class _Lexicon:
     parts: tuple[tuple[str, tuple[int, ...]], ...]
     needs: tuple[_Need, ...]
     ambiguous: frozenset[str]
+    ambiguous_after_day: frozenset[str]
     month_only_after: frozenset[str]
     future: re.Pattern[str]
     count_nouns: frozenset[str]
@@ -255,6 +256,7 @@ def _lexicon() -> _Lexicon:
         needs=tuple(_Need(re.compile(n), in_folded, n in digit, hints.get(n, ()), after.get(n))
                     for n, in_folded in needs),
         ambiguous=frozenset(data["ambiguous_months"]),
+        ambiguous_after_day=frozenset(data["ambiguous_after_day"]),
         month_only_after=frozenset(w.lower() for w in data["month_only_after"]),
         future=re.compile(rf"(?i)\b(?:{_alt(data['future_cues'])})\b[\w\s]{{0,12}}$"),
         count_nouns=frozenset(w.lower() for w in data["count_nouns"]),
@@ -498,7 +500,7 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
     elif which in ("md", "dm"):
         p = which
         mon = g[f"{p}_mon"]
-        if mon in lx.ambiguous and not _after_cue(lx, before):
+        if mon in (lx.ambiguous if p == "md" else lx.ambiguous_after_day) and not _after_cue(lx, before):
             return None
         day = int(g[f"{p}_d"])
         if not 1 <= day <= 31:

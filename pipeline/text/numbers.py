@@ -407,7 +407,9 @@ def _lexicon() -> _Lexicon:
             r"(?!\s+(?:after|before|later|earlier|ago|since|despu[eé]s|antes)\b)",  # "a day after": no rate
             re.IGNORECASE,
         ),
-        identifier_before=re.compile(rf"(?<![\w.])(?:{_words_alt(spec['identifier_words'])})\s*\(?\s*$",
+        # (a list of them as well: "los decretos 76 y 109")
+        identifier_before=re.compile(rf"(?<![\w.])(?:{_words_alt(spec['identifier_words'])})\s*\(?\s*"
+                                     rf"(?:\d+\s*(?:,|y|e|and|or|o)\s*)*$",
                                      re.IGNORECASE),
         emergency=frozenset(spec["emergency_numbers"]),
         emergency_before=frozenset(w.lower() for w in spec["emergency_before"]),
