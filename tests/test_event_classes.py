@@ -298,3 +298,29 @@ def test_an_event_told_only_as_after_another_stays_undated() -> None:
             "Human rights groups said police regained control of the prison after the riot.")
     rows = {r["event_type"]: r for r in events(text)}
     assert rows["security_operation"]["date_start"] is None
+
+
+@pytest.mark.parametrize("text", [
+    "Blood stains were visible on the floor, according to images captured by a local reporter.",
+    "Photos from the market captured dozens of shoppers running for cover.",
+    "Las imágenes capturadas por un vecino circularon en redes sociales.",
+])
+def test_pictures_that_capture_a_scene_are_no_arrest(text: str) -> None:
+    assert "security_operation" not in types(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Soldiers captured the gang's leader in Esmeraldas.",
+    "La Policía capturó a tres sospechosos en Durán.",
+])
+def test_forces_that_capture_someone_make_an_arrest(text: str) -> None:
+    assert types(text) == ["security_operation"]
+
+
+@pytest.mark.parametrize("text", [
+    "Protests occur regularly in the capital.",
+    "Gangs often attack shops whose owners refuse to pay.",
+    "En la cárcel suelen producirse motines.",
+])
+def test_a_habit_is_no_event(text: str) -> None:
+    assert types(text) == []

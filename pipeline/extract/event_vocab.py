@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,8 @@ class Vocabulary:
     aside_openers: frozenset[str] = frozenset()  # ", who ... ," : a clause set off by commas ends at the next one
     new_event: re.Pattern[str] | None = None  # "another", "otra", "a new" right before a cue: not one told before
     consequence: re.Pattern[str] | None = None  # "triggered", "desató": what follows is an event of its own
+    # cue word -> nouns shortly before which give it another sense ("images captured by a reporter")
+    other_senses: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,8 @@ def vocabulary() -> Vocabulary:
         if r.get("consequence_words") else None,
         new_event=re.compile(r"(?i)\b(?:" + "|".join(re.escape(fold(str(w))) for w in r["new_event_words"])
                              + r")\s+(?:[\w'-]+\s+){0,2}$") if r.get("new_event_words") else None,
+        other_senses={fold(str(w)).lower(): frozenset(fold(str(n)).lower() for n in nouns)
+                      for w, nouns in (r.get("other_senses") or {}).items()},
     )
 
 
@@ -225,7 +229,8 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
         if kind == "cue" and not _requirements_met(et, tokens, start, end, h, person_spans):
             continue
         if kind == "cue" and (_is_infinitive(folded, start, h, voc) or _after_trend(folded, start, h, by_rule)
-                              or _in_enumeration(folded, reading.clause_span(clause, end), h)):
+                              or _in_enumeration(folded, reading.clause_span(clause, end), h)
+                              or _other_sense(tokens, reading.clause_span(clause, end)[0], h, voc)):
             continue
         aspect = _aspect(tokens, et, reading.clause_span(clause, end), h) if kind == "cue" else None
         if kind == "cue" and voc.new_event is not None and voc.new_event.search(folded, max(start, h.start - 40),
@@ -336,6 +341,17 @@ def _is_infinitive(folded: str, start: int, h: CueHit, voc: Vocabulary) -> bool:
         return False
     first = _WORDS.match(folded, h.start)
     return bool(first) and not _BASE_SUFFIX.search(first.group().lower())
+
+
+def _other_sense(tokens: Tokens, clause_start: int, h: CueHit, voc: Vocabulary) -> bool:
+    """The cue's word means something else after one of its ``other_senses`` nouns, up to four words before it
+    in its clause ("images captured by a reporter", "photos from the scene captured the crowd")."""
+    span = tokens.span(h.start, h.end)
+    nouns = voc.other_senses.get(tokens.words[span.start]) if len(span) else None
+    if not nouns:
+        return False
+    before = tokens.span(clause_start, h.start)
+    return any(w in nouns for w in tokens.words[max(before.start, before.stop - 4):before.stop])
 
 
 def _after_trend(folded: str, start: int, h: CueHit, by_rule: dict[str, list[CueHit]]) -> bool:
