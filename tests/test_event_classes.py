@@ -324,3 +324,24 @@ def test_forces_that_capture_someone_make_an_arrest(text: str) -> None:
 ])
 def test_a_habit_is_no_event(text: str) -> None:
     assert types(text) == []
+
+
+def test_kidnappers_named_are_people_not_a_kidnapping() -> None:
+    assert types("La Policía logró la aprehensión de cuatro presuntos secuestradores.", language="es") == [
+        "security_operation"]
+
+
+@pytest.mark.parametrize("text", [
+    "Se habilitó una línea para que los vecinos denuncien y así puedan detener a los extorsionadores.",
+    "El alcalde pidió más patrullas para detener a los ladrones.",
+])
+def test_a_spanish_purpose_or_a_modal_hedges_the_act(text: str) -> None:
+    assert "security_operation" not in types(text, language="es")
+
+
+@pytest.mark.parametrize("text", [
+    "El Gobierno envió tropas a la frontera con Colombia.",
+    "Noboa desplegó 2.000 militares en Durán.",
+])
+def test_spanish_deployments_are_operations(text: str) -> None:
+    assert types(text, language="es") == ["security_operation"]

@@ -29,6 +29,7 @@ _CLAUSE_PUNCT = re.compile(r"[;:—–()\[\]?!]|\s-\s|,\s+(?=[\"“]?(?:and|but|
 _STRONG_BREAK = re.compile(r"[;—–]|\s-\s")
 _SEPARATOR = re.compile(r",\s+|\s+(?:and|or|y|o|as well as)\s+")
 _BASE_SUFFIX = re.compile(r"(?:s|ed|ing|ion|ions|ment|ments|ure|ures|al|als)$")
+_INFINITIVE_ES = re.compile(r"(?:ar|er|ir)(?:l[oa]s?|se)?$")  # a Spanish infinitive, perhaps with a pronoun
 _WORDS = re.compile(r"[^\W_][\w'’-]*")
 
 
@@ -332,15 +333,21 @@ def _requirements_met(et: EventType, tokens: Tokens, start: int, end: int, h: Cu
 
 
 def _is_infinitive(folded: str, start: int, h: CueHit, voc: Vocabulary) -> bool:
-    """A verb cue right after "to" states a purpose or an intention ("... to arrest X"), not an occurrence
-    (unless "to" follows a verb of a completed act: "voted to impeach")."""
+    """A verb cue right after "to" or "para" states a purpose or an intention ("... to arrest X", "para
+    detener a X"), not an occurrence (unless "to" follows a verb of a completed act: "voted to impeach")."""
     before = folded[max(start, h.start - 24):h.start].lower()
-    if not re.search(r"(?:^|\s)to\s$", before):
+    to = re.search(r"(?:^|\s)(to|para)\s$", before)
+    if not to:
         return False
     if voc.completed_before_to is not None and voc.completed_before_to.search(before):
         return False
     first = _WORDS.match(folded, h.start)
-    return bool(first) and not _BASE_SUFFIX.search(first.group().lower())
+    if not first:
+        return False
+    word = first.group().lower()
+    if to.group(1) == "para":
+        return _INFINITIVE_ES.search(word) is not None  # "para detener"; not "para detenidos"
+    return not _BASE_SUFFIX.search(word)
 
 
 def _other_sense(tokens: Tokens, clause_start: int, h: CueHit, voc: Vocabulary) -> bool:
