@@ -528,7 +528,9 @@ _MONTH_AFTER = re.compile(
 # Whole spans that hold digits but no statistic: dated forms, clock times, phone numbers.
 _MASK_RE = re.compile(
     r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}/\d{1,4}\b"
-    r"|\b\d{1,2}[:h]\d{2}(?:hs|hrs|h)?\b(?:\s*(?:a\.m\.|p\.m\.|am|pm))?"
+    # (a clock time may be glued to the next word by a scraper: "18:13Updated")
+    r"|\b\d{1,2}[:h]\d{2}(?:hs|hrs|h)?(?!\d)(?:\s*(?:a\.m\.|p\.m\.|am|pm))?"
+    r"|\b\d{1,3}\s?px\b"  # a font size of the page's furniture
     r"|\b\d{1,2}(?:\.\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock)"
     r"|(?:\+\d{1,3}|\(\d{2,4}\))(?:[\s.-]?\(?\d{1,4}\)?){2,5}"
     r"|\b\d{2,4}[\s.-]\d{3,4}[\s.-]\d{4}\b",
