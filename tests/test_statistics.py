@@ -150,6 +150,9 @@ def test_qualified_counts_keep_their_bound() -> None:
         ("The president declared an emergency in four provinces on Monday.", 4, "count", "other"),
         ("Los motines han cobrado la vida de más de 300 reos desde 2021.", 300, "count", "prison_deaths"),
         ("The gang war has claimed the lives of 300 people.", 300, "count", "violent_deaths"),
+        # a number right before places counts places, whatever the sentence tells
+        ("Inmates took 30 guards hostage in four other prisons.", 4, "count", "other"),
+        ("Hubo motines en cuatro cárceles con 30 guardias tomados como rehenes.", 4, "count", "other"),
         # a cause says why, not what was counted
         ("The government imposed curfews in four provinces due to a wave of killings.", 4, "count", "other"),
         ("Impusieron el toque de queda en cuatro provincias debido a la ola de asesinatos.", 4, "count", "other"),

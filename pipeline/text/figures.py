@@ -60,6 +60,7 @@ class Vocabulary:
     spelled_counts: re.Pattern[str]  # what a number in words counts when it is a statistic of metric `other`
     generic_counts: frozenset[str]  # nouns that name no metric: the figure continues the topic before it
     charge: re.Pattern[str]  # "accused of": an event word after it is the charge, not what is counted
+    place_counts: frozenset[str] = frozenset()  # "six prisons": a count of places, metric `other`
 
 
 @dataclass(frozen=True)
@@ -123,8 +124,10 @@ def vocabulary() -> Vocabulary:
                                 re.IGNORECASE)
     generic = next((m.get("generic_counts") or [] for m in spec if m["id"] == OTHER), [])
     charge = next((m.get("charge_markers") or [] for m in spec if m["id"] == OTHER), [])
+    places = next((m.get("place_counts") or [] for m in spec if m["id"] == OTHER), [])
     return Vocabulary(metrics, CueIndex(cues), spelled_counts, frozenset(fold(str(w)).lower() for w in generic),
-                      _requires_pattern(charge) if charge else re.compile("(?!)"))
+                      _requires_pattern(charge) if charge else re.compile("(?!)"),
+                      frozenset(fold(str(w)).lower() for w in places))
 
 
 def find_cues(text: str, tokens: Tokens, vocab: Vocabulary, offset: int = 0) -> list[MetricCue]:
@@ -446,6 +449,8 @@ def classify(
         default=(0.0, OTHER),
     )
     metric = top[1] if top[0] >= (1.5 if m.spelled else 0.55) else OTHER
+    if metric != OTHER and m.unit == "count" and subject[0] and _first_word(subject[0]) in vocab.place_counts:
+        metric = OTHER  # "40 guards taken hostage in six prisons": six counts prisons
     if metric == OTHER and top[1] == OTHER and top[0] > 0 and claimed is not None:
         claimed.add(index)
     return metric, subject[0] or (best_cue[metric][1] if metric in best_cue else None)
@@ -458,6 +463,19 @@ _WEIGHTS: dict[str, dict[str, tuple[float, float, int]]] = {
     # elsewhere in the sentence: likely about another number
     "sentence": {"event": (0.6, 0.0, 99), "entity": (0.3, 0.0, 99), "context": (0.4, 0.0, 99)},
 }
+
+
+def _first_word(phrase: str) -> str:
+    """The first word of a subject, folded and lower case ("other" and "different" skipped: "six other
+    prisons")."""
+    words = [fold(w).lower() for w in phrase.split()]
+    while len(words) > 1 and words[0] in _PLACE_FILLERS:
+        words = words[1:]
+    return words[0] if words else ""
+
+
+_PLACE_FILLERS = frozenset({"other", "different", "more", "otras", "otros", "distintas", "distintos", "diferentes",
+                            "mas"})
 
 
 def _phrase_end(text: str, start: int, phrase: str) -> int | None:
