@@ -345,3 +345,11 @@ def test_a_spanish_purpose_or_a_modal_hedges_the_act(text: str) -> None:
 ])
 def test_spanish_deployments_are_operations(text: str) -> None:
     assert types(text, language="es") == ["security_operation"]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("State agents were behind 29% of the killings of reporters last year.", "en"),
+    ("Agentes del Estado estuvieron detrás del 29 % de los asesinatos de periodistas.", "es"),
+])
+def test_a_share_of_a_kind_of_violence_is_no_event(text: str, language: str) -> None:
+    assert types(text, language=language) == []

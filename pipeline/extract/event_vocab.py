@@ -361,8 +361,16 @@ def _other_sense(tokens: Tokens, clause_start: int, h: CueHit, voc: Vocabulary) 
     return any(w in nouns for w in tokens.words[max(before.start, before.stop - 4):before.stop])
 
 
+# "29% of the attacks", "el 40 por ciento de los asesinatos": a share of a category, not one event
+_SHARE_OF = re.compile(r"(?i)\d[\d.,]*\s*(?:%|percent|per\s+cent|por\s+ciento)\s+(?:of|de)\s+"
+                       r"(?:(?:the|l[oa]s)\s+)?(?:[\w'’-]+\s+){0,2}$")
+
+
 def _after_trend(folded: str, start: int, h: CueHit, by_rule: dict[str, list[CueHit]]) -> bool:
-    """"a spike in bombings", "responsible for a wave of attacks": a trend or category, not an event."""
+    """"a spike in bombings", "responsible for a wave of attacks", "29% of the attacks": a trend or
+    category, not an event."""
+    if _SHARE_OF.search(folded, max(start, h.start - 40), h.start):
+        return True
     for t in by_rule.get("trend_words", []):
         if t.end <= h.start:
             between = folded[t.end:h.start]
