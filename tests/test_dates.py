@@ -43,6 +43,7 @@ def test_explicit_dates_resolve_on_their_own(text: str, start: dt.date, end: dt.
 @pytest.mark.parametrize(("text", "day"), [
     ("Cuenca, 7 mar (Agencia).- Hubo disturbios.", D(2024, 3, 7)),
     ("La protesta del 24 dic terminó en choques.", D(2023, 12, 24)),
+    ("MACHALA, 2 MAR. (EFE)", D(2024, 3, 2)),  # a dateline in capitals
 ])
 def test_a_spanish_abbreviated_month_after_a_day_is_a_date(text: str, day: dt.date) -> None:
     m = one(text)
@@ -99,7 +100,7 @@ def test_first_weekend_of_the_year_is_its_first_saturday_and_sunday() -> None:
 @pytest.mark.parametrize("text", ["Police made 2000 arrests.", "Some 1999 soldiers were deployed.",
                                   "The rate was 2010 per 100,000.", "It cost $2024.", "At 20:15 the shooting began.",
                                   "We may see more violence.", "Around 10 May have died.", "El mar estaba en calma.",
-                                  "Cuenca queda a 20 ago de distancia."])
+                                  "Cuenca queda a 20 ago de distancia.", "THE 10 MAY DIE, OFFICIALS WARN"])
 def test_numbers_that_are_not_dates_are_ignored(text: str) -> None:
     assert find_dates(text, DAY) == []
 
