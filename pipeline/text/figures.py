@@ -415,7 +415,7 @@ def classify(
                     near.add(metric)
                     if kind == "event" and distance <= 3:
                         near_event.add(metric)
-                    elif kind == "entity" and where == "right":
+                    elif kind == "entity" and where == "right" and (counted_end is None or c.end <= counted_end):
                         counted.add(metric)
                 scores[metric] = scores.get(metric, 0) + w
                 if w > best_cue.get(metric, (0.0, ""))[0]:
