@@ -303,6 +303,7 @@ def test_an_event_told_only_as_after_another_stays_undated() -> None:
 @pytest.mark.parametrize("text", [
     "Blood stains were visible on the floor, according to images captured by a local reporter.",
     "Photos from the market captured dozens of shoppers running for cover.",
+    "Videos circulating on social media captured the scene outside the stadium.",
     "Las imágenes capturadas por un vecino circularon en redes sociales.",
 ])
 def test_pictures_that_capture_a_scene_are_no_arrest(text: str) -> None:
@@ -321,6 +322,7 @@ def test_forces_that_capture_someone_make_an_arrest(text: str) -> None:
     "Protests occur regularly in the capital.",
     "Gangs often attack shops whose owners refuse to pay.",
     "En la cárcel suelen producirse motines.",
+    "A firm pitched the ministry a proposal to carry out raids in the port.",
 ])
 def test_a_habit_is_no_event(text: str) -> None:
     assert types(text) == []

@@ -351,14 +351,14 @@ def _is_infinitive(folded: str, start: int, h: CueHit, voc: Vocabulary) -> bool:
 
 
 def _other_sense(tokens: Tokens, clause_start: int, h: CueHit, voc: Vocabulary) -> bool:
-    """The cue's word means something else after one of its ``other_senses`` nouns, up to four words before it
-    in its clause ("images captured by a reporter", "photos from the scene captured the crowd")."""
+    """The cue's word means something else after one of its ``other_senses`` nouns, up to six words before it
+    in its clause ("images captured by a reporter", "videos circulating on social media captured the scene")."""
     span = tokens.span(h.start, h.end)
     nouns = voc.other_senses.get(tokens.words[span.start]) if len(span) else None
     if not nouns:
         return False
     before = tokens.span(clause_start, h.start)
-    return any(w in nouns for w in tokens.words[max(before.start, before.stop - 4):before.stop])
+    return any(w in nouns for w in tokens.words[max(before.start, before.stop - 6):before.stop])
 
 
 # "29% of the attacks", "el 40 por ciento de los asesinatos": a share of a category, not one event
