@@ -418,6 +418,7 @@ def test_a_list_of_numbers_after_a_plural_document_word_names_documents(sentence
 @pytest.mark.parametrize("sentence", [
     "Posted 4 May 2021, 07:45Updated 4 May 2021, 09:10",  # a scraper glued a clock time to the next word
     "A A+ 18 px",  # a font-size widget of the page
+    "Tamaño de letra 18 px",
 ])
 def test_page_furniture_numbers_glued_or_in_pixels_are_not_counts(sentence: str) -> None:
     assert [m.value for m in find_numbers(sentence) if m.value in (7.0, 9.0, 18.0)] == []

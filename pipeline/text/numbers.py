@@ -619,7 +619,7 @@ _LETTERS_ASCII = re.compile(r"[a-z]+")  # the same in lower-cased ASCII text, te
 _WORD_KEYS = frozenset(_WORD_VALUES) | frozenset(_WORD_SCALES)
 _MULT_KEYS = frozenset(_MULTIPLIERS) | frozenset(_FRACTIONS) | frozenset(_COMPARATIVES) | {"times", "veces"}
 _NUMBER_WORDS = _WORD_KEYS | _MULT_KEYS  # each a run of letters, as _LETTERS finds them
-_CLOCK_WORDS = frozenset({"am", "pm", "a", "p", "clock", "o'clock"})
+_CLOCK_WORDS = frozenset({"am", "pm", "a", "p", "clock", "o'clock", "px"})  # (words a masked span may hold)
 _PERCENT_WORDS = frozenset({"percent", "cent", "ciento", "pct"})
 
 # ---------------------------------------------------------------- public API
