@@ -305,6 +305,7 @@ def test_an_event_told_only_as_after_another_stays_undated() -> None:
     "Photos from the market captured dozens of shoppers running for cover.",
     "Videos circulating on social media captured the scene outside the stadium.",
     "Las imágenes capturadas por un vecino circularon en redes sociales.",
+    "Captura de pantalla de un video publicado por la Policía.",
 ])
 def test_pictures_that_capture_a_scene_are_no_arrest(text: str) -> None:
     assert "security_operation" not in types(text)
@@ -313,6 +314,7 @@ def test_pictures_that_capture_a_scene_are_no_arrest(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "Soldiers captured the gang's leader in Esmeraldas.",
     "La Policía capturó a tres sospechosos en Durán.",
+    "La captura del cabecilla se produjo en Manta.",
 ])
 def test_forces_that_capture_someone_make_an_arrest(text: str) -> None:
     assert types(text) == ["security_operation"]

@@ -231,7 +231,7 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
             continue
         if kind == "cue" and (_is_infinitive(folded, start, h, voc) or _after_trend(folded, start, h, by_rule)
                               or _in_enumeration(folded, reading.clause_span(clause, end), h)
-                              or _other_sense(tokens, reading.clause_span(clause, end)[0], h, voc)):
+                              or _other_sense(tokens, reading.clause_span(clause, end), h, voc)):
             continue
         aspect = _aspect(tokens, et, reading.clause_span(clause, end), h) if kind == "cue" else None
         if kind == "cue" and voc.new_event is not None and voc.new_event.search(folded, max(start, h.start - 40),
@@ -350,15 +350,17 @@ def _is_infinitive(folded: str, start: int, h: CueHit, voc: Vocabulary) -> bool:
     return not _BASE_SUFFIX.search(word)
 
 
-def _other_sense(tokens: Tokens, clause_start: int, h: CueHit, voc: Vocabulary) -> bool:
-    """The cue's word means something else after one of its ``other_senses`` nouns, up to six words before it
-    in its clause ("images captured by a reporter", "videos circulating on social media captured the scene")."""
+def _other_sense(tokens: Tokens, clause: tuple[int, int], h: CueHit, voc: Vocabulary) -> bool:
+    """The cue's word means something else near one of its ``other_senses`` nouns: up to six words before it
+    or three after it in its clause ("images captured by a reporter", "captured on camera", "captura de
+    pantalla")."""
     span = tokens.span(h.start, h.end)
     nouns = voc.other_senses.get(tokens.words[span.start]) if len(span) else None
     if not nouns:
         return False
-    before = tokens.span(clause_start, h.start)
-    return any(w in nouns for w in tokens.words[max(before.start, before.stop - 6):before.stop])
+    before, after = tokens.span(clause[0], h.start), tokens.span(h.start, clause[1])
+    near = tokens.words[max(before.start, before.stop - 6):before.stop] + tokens.words[after.start + 1:after.start + 4]
+    return any(w in nouns for w in near)
 
 
 # "29% of the attacks", "el 40 por ciento de los asesinatos": a share of a category, not one event
