@@ -156,6 +156,9 @@ def test_qualified_counts_keep_their_bound() -> None:
         # a number right before places counts places, whatever the sentence tells
         ("Inmates took 30 guards hostage in four other prisons.", 4, "count", "other"),
         ("Hubo motines en cuatro cárceles con 30 guardias tomados como rehenes.", 4, "count", "other"),
+        # ... and a number right before incidents counts incidents, not the people they killed
+        ("Se registraron 15 masacres que han cobrado la vida de 400 reos.", 15, "count", "other"),
+        ("Gunmen carried out 35 attacks on police posts, killing 9 officers.", 35, "count", "other"),
         # a cause says why, not what was counted
         ("The government imposed curfews in four provinces due to a wave of killings.", 4, "count", "other"),
         ("Impusieron el toque de queda en cuatro provincias debido a la ola de asesinatos.", 4, "count", "other"),

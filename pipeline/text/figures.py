@@ -60,7 +60,7 @@ class Vocabulary:
     spelled_counts: re.Pattern[str]  # what a number in words counts when it is a statistic of metric `other`
     generic_counts: frozenset[str]  # nouns that name no metric: the figure continues the topic before it
     charge: re.Pattern[str]  # "accused of": an event word after it is the charge, not what is counted
-    place_counts: frozenset[str] = frozenset()  # "six prisons": a count of places, metric `other`
+    other_counts: frozenset[str] = frozenset()  # "six prisons", "20 massacres": places or incidents, `other`
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,8 @@ def vocabulary() -> Vocabulary:
                                 re.IGNORECASE)
     generic = next((m.get("generic_counts") or [] for m in spec if m["id"] == OTHER), [])
     charge = next((m.get("charge_markers") or [] for m in spec if m["id"] == OTHER), [])
-    places = next((m.get("place_counts") or [] for m in spec if m["id"] == OTHER), [])
+    places = next(([*(m.get("place_counts") or []), *(m.get("incident_counts") or [])]
+                   for m in spec if m["id"] == OTHER), [])
     return Vocabulary(metrics, CueIndex(cues), spelled_counts, frozenset(fold(str(w)).lower() for w in generic),
                       _requires_pattern(charge) if charge else re.compile("(?!)"),
                       frozenset(fold(str(w)).lower() for w in places))
@@ -449,10 +450,11 @@ def classify(
         default=(0.0, OTHER),
     )
     metric = top[1] if top[0] >= (1.5 if m.spelled else 0.55) else OTHER
-    if metric != OTHER and m.unit == "count" and subject[0] and _first_word(subject[0]) in vocab.place_counts:
+    own_other = m.unit == "count" and subject[0] is not None and _first_word(subject[0]) in vocab.other_counts
+    if own_other:
         metric = OTHER  # "40 guards taken hostage in six prisons": six counts prisons
-    if metric == OTHER and top[1] == OTHER and top[0] > 0 and claimed is not None:
-        claimed.add(index)
+    if metric == OTHER and (own_other or (top[1] == OTHER and top[0] > 0)) and claimed is not None:
+        claimed.add(index)  # its own words make it `other`: no sibling lends it a metric
     return metric, subject[0] or (best_cue[metric][1] if metric in best_cue else None)
 
 
