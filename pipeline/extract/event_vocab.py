@@ -159,8 +159,8 @@ def vocabulary() -> Vocabulary:
         if r.get("consequence_words") else None,
         new_event=re.compile(r"(?i)\b(?:" + "|".join(re.escape(fold(str(w))) for w in r["new_event_words"])
                              + r")\s+(?:[\w'-]+\s+){0,2}$") if r.get("new_event_words") else None,
-        other_senses={fold(str(w)).lower(): frozenset(fold(str(n)).lower() for n in nouns)
-                      for w, nouns in (r.get("other_senses") or {}).items()},
+        other_senses={fold(str(w)).lower(): frozenset(fold(str(n)).lower() for n in sense["nouns"])
+                      for sense in r.get("other_senses") or () for w in sense["words"]},
     )
 
 

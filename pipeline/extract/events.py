@@ -28,7 +28,7 @@ from pipeline.ids import make_id
 from pipeline.text.actors import ActorMention
 from pipeline.text.cues import fold
 from pipeline.text.dates import DateMention, PublicationDate
-from pipeline.text.discourse import OWN
+from pipeline.text.discourse import OWN, referring_back
 from pipeline.text.document import Document
 from pipeline.text.places import PlaceMention
 from pipeline.text.sentences import Sentence
@@ -164,9 +164,10 @@ def extract_events(doc: Document, source_id: str) -> list[dict[str, Any]]:
         s_actors = actors[bisect_left(actor_starts, s.start):bisect_left(actor_starts, s.end)]
         found = _sentence_mentions(doc, i, index, reading, s_places, s_actors, folded, anchor, told)
         mentions += found
-        days = [m for m in found if m.date is not None and m.date.start is not None and m.date.start == m.date.end]
-        anchor = days[0].date if days else anchor
-        told.update({m.type: m.date for m in reversed(days) if m.date is not None})
+        days = [(m.type, m.date) for m in found if m.date is not None and m.date.start is not None
+                and m.date.start == m.date.end]
+        anchor = days[0][1] if days else anchor
+        told.update(reversed(days))  # a type's first day in the sentence, as for the anchor
 
     events = _merge(mentions, published, main_country)
     for index, i in caption_pool:
@@ -179,8 +180,7 @@ def extract_events(doc: Document, source_id: str) -> list[dict[str, Any]]:
 
 def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReading,
                        s_places: list[PlaceMention], s_actors: list[ActorMention],
-                       folded: str, anchor: DateMention | None = None,
-                       told: dict[str, DateMention] | None = None) -> list[Mention]:
+                       folded: str, anchor: DateMention | None, told: dict[str, DateMention]) -> list[Mention]:
     """The mentions of sentence ``i`` (with its places and actors): one per type, or one per distinct
     date when a type has several. ``anchor``: the day of the last event told before it, if any; ``told``:
     the day of the last event of each type told before it."""
@@ -210,9 +210,9 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
             inherited = d is None and first.kind == "cue"
             d = d if not inherited else _context_date(doc, i, dates, alone=len(set(t.type for t in triggers)) == 1)
             if inherited and d is None:
-                d = _after_act(s, first, anchor)  # "La decisión se dio un día después de que decretara ..."
+                d = _after_act(s, first, anchor, folded)  # "La decisión se dio un día después de que decretara ..."
             if inherited and d is None:
-                d = _right_after(s, first, triggers, told or {})  # "regained control right after the riot"
+                d = _right_after(s, first, triggers, told)  # "regained control right after the riot"
             d = _offset(s, first, d)
             located, where = _mention_places(s, first, reading, _claimed(s_places, first, triggers), s_actors,
                                              folded)
@@ -240,9 +240,12 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
 _OFFSET = re.compile(r"(?i)\b(?P<n>un|una|one|a|two|dos|three|tres|\d{1,2})\s+(?:d[ií]as?|days?)\s+"
                      r"(?P<dir>despu[eé]s|antes|after|before)\s+(?:de\s+)?(?:que\s+)?(?:[\w'-]+\s+){0,3}$")
 _OFFSET_COUNTS = {"un": 1, "una": 1, "one": 1, "a": 1, "two": 2, "dos": 2, "three": 3, "tres": 3}
-# "poco después de que hombres armados irrumpieron", "hours after gunmen stormed": on the same day.
-_SHORTLY = re.compile(r"(?i)\b(?:poco|shortly|just|hours|horas|minutes|minutos|moments|momentos)\s+"
-                      r"(?:despu[eé]s|antes|after|before)\s+(?:de\s+)?(?:que\s+)?(?:[\w'-]+\s+){0,6}$")
+# A short gap: "poco después de que hombres armados irrumpieron", "hours after gunmen stormed", "right after".
+_SOON = (r"(?:shortly|just|right|poco|hours|horas|minutes|minutos|moments|momentos)\s+"
+         r"(?:despu[eé]s|antes|after|before)")
+_SHORTLY = re.compile(rf"(?i)\b{_SOON}\s+(?:de\s+)?(?:que\s+)?(?:[\w'-]+\s+){{0,6}}$")  # ... right before a trigger
+# Words that put one event right after another: with them, "after the riot" is the riot's day.
+_IMMEDIATELY = re.compile(rf"(?i)\b(?:immediately|shortly|inmediatamente|enseguida|{_SOON})\b")
 
 
 def _offset(s: Sentence, t: Trigger, d: DateMention | None) -> DateMention | None:
@@ -260,17 +263,18 @@ def _offset(s: Sentence, t: Trigger, d: DateMention | None) -> DateMention | Non
     return replace(d, start=day, end=day, basis="inferred")
 
 
-def _after_act(s: Sentence, t: Trigger, anchor: DateMention | None) -> DateMention | None:
+def _after_act(s: Sentence, t: Trigger, anchor: DateMention | None, folded: str) -> DateMention | None:
     """The day of the act told before (``anchor``) for a trigger this sentence introduces with a counted or
     a short sequence phrase after a subject that names that act ("The decision came a day after the riot",
     "La medida se dio poco después de que ..."); None otherwise. (``_offset`` then counts the days.)"""
-    if anchor is None:
+    act = _act_anaphor()
+    if anchor is None or act is None:
         return None
     a = t.start - s.start
     phrase = _OFFSET.search(s.text, max(0, a - 80), a) or _SHORTLY.search(s.text, max(0, a - 80), a)
-    if phrase is None or not _act_anaphor().search(s.text, 0, phrase.start()):
+    if phrase is None or not act.search(folded, s.start, s.start + phrase.start()):
         return None
-    return replace(anchor, char_start=0, char_end=0, basis="inferred")  # not a date of this sentence's words
+    return _borrowed(anchor)
 
 
 def _right_after(s: Sentence, t: Trigger, triggers: list[Trigger], told: dict[str, DateMention]
@@ -282,20 +286,18 @@ def _right_after(s: Sentence, t: Trigger, triggers: list[Trigger], told: dict[st
         return None
     for x in triggers:
         if x.type != t.type and x.type in told and _in_sequence(s, x):
-            return replace(told[x.type], char_start=0, char_end=0, basis="inferred")
+            return _borrowed(told[x.type])
     return None
 
 
-# Words that put one event right after another: with them, "after the riot" is the riot's day.
-_IMMEDIATELY = re.compile(r"(?i)\b(?:immediately|shortly|inmediatamente|enseguida|(?:right|just|minutes|hours|moments|"
-                          r"minutos|horas|momentos|poco)\s+(?:after|before|despu[eé]s|antes))\b")
+def _borrowed(d: DateMention) -> DateMention:
+    """Another sentence's date for this one: inferred, and no span of this sentence's words."""
+    return replace(d, char_start=0, char_end=0, basis="inferred")
 
 
 @lru_cache(maxsize=1)
-def _act_anaphor() -> re.Pattern[str]:
-    nouns = "|".join(re.escape(w) for w in event_types_data()["reading"]["act_anaphors"])
-    return re.compile(rf"(?i)\b(?:the|this|that|his|her|their|its|la|el|esta|este|esa|ese|su|dicha|dicho)\s+"
-                      rf"(?:{nouns})\b")
+def _act_anaphor() -> re.Pattern[str] | None:
+    return referring_back(tuple(event_types_data()["reading"]["act_anaphors"]))
 
 
 def _reporting_date(text: str, d: DateMention) -> bool:

@@ -319,10 +319,11 @@ def _referred_back(doc: Document, idx: int, m: NumberMention, vocab: Vocabulary)
     sentence has and whose ``requires`` the sentence before meets."""
     if idx == 0 or idx - 1 in doc.furniture:
         return None
-    here, before = fold(doc.sentences[idx].text), fold(doc.sentences[idx - 1].text)
+    folded, here, before = doc.tokens.text, doc.sentences[idx], doc.sentences[idx - 1]  # (folded once, in doc)
     for metric in vocab.metrics.values():
         if (metric.refers_back is not None and metric.requires is not None and m.unit in metric.units
-                and may_count(metric, m) and metric.refers_back.search(here) and metric.requires.search(before)):
+                and may_count(metric, m) and metric.refers_back.search(folded, here.start, here.end)
+                and metric.requires.search(folded, before.start, before.end)):
             return metric.id
     return None
 

@@ -132,10 +132,12 @@ def _lexicon() -> _Lexicon:
     for number, names in data["months"].items():
         for name in names:
             months[name.lower()] = int(number)
-    # English names are capitalised in prose; Spanish ones are written lower case.
+    # English names are capitalised in prose; Spanish ones are written lower case; datelines and headings
+    # write any of them in capitals ("12 ABR.").
     surface = [n for names in data["months"].values() for n in names]
     surface += [n.capitalize() for n in surface if n.islower()]
-    full = [n for n in surface if len(n) > 3 or n == "May"]
+    surface = list(dict.fromkeys(surface + [n.upper() for n in surface]))
+    full = [n for n in surface if len(n) > 3 or n.lower() == "may"]
     # (literal_alternation: the same words, shaped as a trie, which re tries much faster)
     mon = rf"{literal_alternation(surface)}(?![\w])"
     mon_full = rf"{literal_alternation(full)}(?![\w])"
@@ -255,8 +257,8 @@ def _lexicon() -> _Lexicon:
         ),
         needs=tuple(_Need(re.compile(n), in_folded, n in digit, hints.get(n, ()), after.get(n))
                     for n, in_folded in needs),
-        ambiguous=frozenset(data["ambiguous_months"]),
-        ambiguous_after_day=frozenset(data["ambiguous_after_day"]),
+        ambiguous=frozenset(w.lower() for w in data["ambiguous_months"]),
+        ambiguous_after_day=frozenset(w.lower() for w in data["ambiguous_after_day"]),
         month_only_after=frozenset(w.lower() for w in data["month_only_after"]),
         future=re.compile(rf"(?i)\b(?:{_alt(data['future_cues'])})\b[\w\s]{{0,12}}$"),
         count_nouns=frozenset(w.lower() for w in data["count_nouns"]),
@@ -413,7 +415,7 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
         if m1 is None or m2 is None or not (1 <= d1 <= 31 and 1 <= d2 <= 31):
             return None
         if p == "drm" and not g["drm_b"] and not g["drm_y"] and not g["drm"].lower().startswith("from") \
-                and g["drm_m1"] in lx.ambiguous and not _after_cue(lx, before):
+                and g["drm_m1"].lower() in lx.ambiguous and not _after_cue(lx, before):
             return None  # "may 3 to 5" may be no date at all
         if g[f"{p}_y"]:
             y_b: int | None = int(g[f"{p}_y"])
@@ -500,7 +502,7 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
     elif which in ("md", "dm"):
         p = which
         mon = g[f"{p}_mon"]
-        if mon in (lx.ambiguous if p == "md" else lx.ambiguous_after_day) and not _after_cue(lx, before):
+        if mon.lower() in (lx.ambiguous if p == "md" else lx.ambiguous_after_day) and not _after_cue(lx, before):
             return None
         day = int(g[f"{p}_d"])
         if not 1 <= day <= 31:
@@ -593,7 +595,7 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
             end = start
     elif which == "mo":
         mon = g["mo_mon"]
-        if mon in lx.ambiguous and not _after_cue(lx, before):
+        if mon.lower() in lx.ambiguous and not _after_cue(lx, before):
             return None
         got = _yearless(lx.months[mon.lower()], None, published, before)
         start, end = got if got else (None, None)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.text.cues import fold
 from pipeline.text.dates import DateMention, PublicationDate
 from pipeline.text.sentences import Sentence
 
@@ -120,6 +121,18 @@ def compared_only(text: str, own: Sequence[DateMention]) -> bool:
     2023, 2,140 were reported"): they date the sentence, not the time its paragraph speaks of."""
     lx = _lexicon()
     return bool(own) and all(lx.comparison.search(text, max(0, d.char_start - 60), d.char_start) for d in own)
+
+
+@cache
+def referring_back(nouns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A definite noun phrase that points back to what was told before ("the measure", "esta medida"), for
+    ``nouns``; matched in accent-folded text (``nouns`` are folded here). None for no nouns."""
+    if not nouns:
+        return None
+    data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    determiners = "|".join(re.escape(w) for w in data["definite_determiners"])
+    words = "|".join(re.escape(fold(n).lower()) for n in nouns)
+    return re.compile(rf"\b(?:{determiners})\s+(?:{words})\b", re.IGNORECASE)
 
 
 _DIGIT_OR_WORD = re.compile(r"\d|[^\W\d_]{3,}")

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.text.cues import CueIndex, Tokens, fold
+from pipeline.text.discourse import referring_back
 from pipeline.text.numbers import NumberMention
 
 METRICS_YAML = Path(__file__).resolve().parents[2] / "schemas" / "vocab" / "metrics.yaml"
@@ -82,17 +83,6 @@ def _requires_pattern(words: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])", re.IGNORECASE)
 
 
-_DEFINITE = ("the", "this", "that", "such", "el", "la", "este", "esta", "ese", "esa", "dicho", "dicha")
-
-
-def _refers_back_pattern(nouns: list[str]) -> re.Pattern[str] | None:
-    """ "measure" -> "the measure", "this measure", ... (accent-folded text); None for no nouns."""
-    if not nouns:
-        return None
-    words = "|".join(re.escape(fold(str(n)).lower()) for n in nouns)
-    return re.compile(rf"\b(?:{'|'.join(_DEFINITE)})\s+(?:{words})\b", re.IGNORECASE)
-
-
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     """Load schemas/vocab/metrics.yaml once."""
@@ -110,7 +100,7 @@ def vocabulary() -> Vocabulary:
             spelled=bool(m.get("spelled")),
             needs_event=bool(m.get("needs_event")),
             needs_entity=bool(m.get("needs_entity")),
-            refers_back=_refers_back_pattern(m.get("refers_back") or []),
+            refers_back=referring_back(tuple(str(n) for n in m.get("refers_back") or ())),
         )
         cues += [
             (str(cue), (m["id"], kind)) for kind, words in (m.get("cues") or {}).items() for cue in words
@@ -380,10 +370,10 @@ def classify(
     near: set[str] = set()  # metrics with a cue in the number's own clause
     named: set[str] = set()  # metrics whose event or entity words the sentence holds (context alone names none)
     folded: str | None = None  # the sentence without accents, made when a cue right of the number needs it
-    subject: list[str | None] = [subject_of(text, m, right_end)]
+    subject = subject_of(text, m, right_end)
     # What the number counts ends its reach for entity words: in "36 prisons remain under military control"
     # the prisons are counted, not the military.
-    counted_end = _phrase_end(text, m.unit_end, subject[0]) if subject[0] and not m.gap else None
+    counted_end = _phrase_end(text, m.unit_end, subject) if subject and not m.gap else None
     for c in cues:
         if m.end <= c.start and c.end <= m.unit_end:  # "13.7 murders per 100,000": inside the unit
             where, distance = "right", 0
@@ -422,10 +412,6 @@ def classify(
                 if w > best_cue.get(metric, (0.0, ""))[0]:
                     best_cue[metric] = (w, c.text)
 
-    def counts_something() -> bool:
-        """The number is followed by what it counts (not elided: "one of two, along with ...")."""
-        return subject[0] is not None
-
     def possible(mid: str) -> bool:
         metric = vocab.metrics[mid]
         if mid != OTHER and not may_count(metric, m):
@@ -433,7 +419,8 @@ def classify(
         # Context words alone name no metric ("a 30% tariff ... at the border" is no migrant statistic),
         # except for a rate per 100,000, which they define with its unit ("45 homicides per 100,000").
         if m.unit not in metric.units or (metric.needs_event and mid not in near_event) or (
-                metric.needs_entity and mid not in counted and counts_something()) or (
+                # (with nothing named after it, the number may still count them: "one of two, along with")
+                metric.needs_entity and mid not in counted and subject is not None) or (
                 mid not in named and m.unit != "per_100k"):
             return False
         if metric.requires is None:
@@ -450,12 +437,12 @@ def classify(
         default=(0.0, OTHER),
     )
     metric = top[1] if top[0] >= (1.5 if m.spelled else 0.55) else OTHER
-    own_other = m.unit == "count" and subject[0] is not None and _first_word(subject[0]) in vocab.other_counts
+    own_other = m.unit == "count" and subject is not None and _first_word(subject) in vocab.other_counts
     if own_other:
         metric = OTHER  # "40 guards taken hostage in six prisons": six counts prisons
     if metric == OTHER and (own_other or (top[1] == OTHER and top[0] > 0)) and claimed is not None:
         claimed.add(index)  # its own words make it `other`: no sibling lends it a metric
-    return metric, subject[0] or (best_cue[metric][1] if metric in best_cue else None)
+    return metric, subject or (best_cue[metric][1] if metric in best_cue else None)
 
 
 # (base weight, loss per word of distance, reach in words) by where a cue is and what kind it is.

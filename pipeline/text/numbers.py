@@ -22,6 +22,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -304,6 +305,13 @@ def _norm(s: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _lexicon_spec() -> dict[str, Any]:
+    """schemas/lexicon/numbers.yaml as parsed, read once for the unit and the lexicon tables."""
+    spec: dict[str, Any] = yaml.safe_load(LEXICON_YAML.read_text(encoding="utf-8"))
+    return spec
+
+
+@lru_cache(maxsize=1)
 def _units() -> _UnitTables:
     spec = yaml.safe_load(UNITS_YAML.read_text(encoding="utf-8"))["units"]
     prefix_unit: dict[str, str] = {}
@@ -330,7 +338,7 @@ def _units() -> _UnitTables:
         for p in sorted(prefix_unit, key=len, reverse=True)
     )
     suf = "|".join(flexible(s) for s in sorted(suffix_unit, key=len, reverse=True))
-    articles = yaml.safe_load(LEXICON_YAML.read_text(encoding="utf-8")).get("unit_articles") or []
+    articles = _lexicon_spec().get("unit_articles") or []
     article = rf"(?:(?:{'|'.join(map(re.escape, articles))})\s+)?" if articles else ""
     return _UnitTables(
         prefix_re=re.compile(rf"(?:{pre})\s?$", re.IGNORECASE),
@@ -375,7 +383,7 @@ def _words_alt(words: list[str]) -> str:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
-    spec = yaml.safe_load(LEXICON_YAML.read_text(encoding="utf-8"))
+    spec = _lexicon_spec()
     length, place = _words_alt(spec["length_units"]), _words_alt(spec["place_after"])
     # Words between a number and "per day" that name what is counted: not function words ("on a day").
     gap = r"(?:\s+(?!(?:on|in|at|the|of|that|which|en|el|la|de|del|que|un|una|y|and)\b)[^\W\d][\w'’-]*){0,3}?"
@@ -619,7 +627,7 @@ _LETTERS_ASCII = re.compile(r"[a-z]+")  # the same in lower-cased ASCII text, te
 _WORD_KEYS = frozenset(_WORD_VALUES) | frozenset(_WORD_SCALES)
 _MULT_KEYS = frozenset(_MULTIPLIERS) | frozenset(_FRACTIONS) | frozenset(_COMPARATIVES) | {"times", "veces"}
 _NUMBER_WORDS = _WORD_KEYS | _MULT_KEYS  # each a run of letters, as _LETTERS finds them
-_CLOCK_WORDS = frozenset({"am", "pm", "a", "p", "clock", "o'clock", "px"})  # (words a masked span may hold)
+_MASK_WORDS = frozenset({"am", "pm", "a", "p", "clock", "o'clock", "px"})  # words a masked span may hold
 _PERCENT_WORDS = frozenset({"percent", "cent", "ciento", "pct"})
 
 # ---------------------------------------------------------------- public API
@@ -665,7 +673,7 @@ def find_numbers(
         # Dates, clock times and phone numbers need one of these marks: skip the scan when none is there.
         masked = SpanIndex(
             [m.span() for m in _MASK_RE.finditer(text)]
-            if (_MASK_MARKS.search(text) or not words.isdisjoint(_CLOCK_WORDS))
+            if (_MASK_MARKS.search(text) or not words.isdisjoint(_MASK_WORDS))
             else []
         )
         taken_before = SpanIndex(taken)
