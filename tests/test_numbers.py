@@ -313,6 +313,26 @@ def test_ages_are_not_statistics(sentence: str) -> None:
 @pytest.mark.parametrize(
     "sentence",
     [
+        # every number of a list or range of ages is an age, the first ones too
+        "Las niñas de 8 y 10 años fueron rescatadas.",
+        "Detuvieron a los hermanos de 22, 27 y 33 años en el operativo.",
+        "Los menores de entre 13 y 16 años estaban desaparecidos.",
+        "Two girls, 9 and 12 years old, were rescued.",
+        "Officers detained three brothers aged 22, 27 and 33.",
+    ],
+)
+def test_lists_and_ranges_of_ages_are_not_statistics(sentence: str) -> None:
+    assert [n for n in find_numbers(sentence) if not n.spelled] == []
+
+
+def test_a_list_of_durations_is_no_list_of_ages() -> None:
+    # (a number before "años" is an age only after a person: these are prison terms)
+    assert [n.value for n in find_numbers("Fueron condenados a 12 y 15 años de prisión.")] == [12.0, 15.0]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "domingo 14 de abril | 21:15hs.",
         "La alerta llegó a las 23.00 hora local (4.00 GMT).",
         "The clashes started at about 2 a.m. (0700 GMT) in the east wing.",

@@ -123,6 +123,8 @@ def test_qualified_counts_keep_their_bound() -> None:
             "security_aid",
         ),
         ("The challenger won 52% of the vote in the runoff.", 52, "percent", "vote_share"),
+        ("In the referendum, 61.2% voted yes on the first question.", 61.2, "percent", "vote_share"),
+        ("En la consulta, el 58,4 % votó por el No.", 58.4, "percent", "vote_share"),
         (
             "The president declared a 90-day state of emergency in two provinces.",
             90,
@@ -159,6 +161,16 @@ def test_qualified_counts_keep_their_bound() -> None:
         # ... and a number right before incidents counts incidents, not the people they killed
         ("Se registraron 15 masacres que han cobrado la vida de 400 reos.", 15, "count", "other"),
         ("Gunmen carried out 35 attacks on police posts, killing 9 officers.", 35, "count", "other"),
+        # documents, vehicles and weapons are counted by no metric, whatever the sentence tells
+        ("The navy sent 12 patrol boats and 900 marines to the coast.", 12, "count", "other"),
+        ("The navy sent 12 patrol boats and 900 marines to the coast.", 900, "count", "troops_deployed"),
+        ("El Ejército movilizó 35 vehículos blindados y 400 soldados.", 35, "count", "other"),
+        ("Agents seized 60 pistols and 2 tonnes of cocaine at the port.", 60, "count", "other"),
+        ("Los agentes incautaron 60 armas de fuego y 300 paquetes de droga.", 60, "count", "other"),
+        ("Los agentes incautaron 60 armas de fuego y 300 paquetes de droga.", 300, "count", "drug_seizures"),
+        ("The defense ministry signed 14 military supply contracts this year.", 14, "count", "other"),
+        # (the head of what is counted: "troops and helicopters" are troops)
+        ("The army flew 250 troops and helicopters to the border.", 250, "count", "troops_deployed"),
         # a cause says why, not what was counted
         ("The government imposed curfews in four provinces due to a wave of killings.", 4, "count", "other"),
         ("Impusieron el toque de queda en cuatro provincias debido a la ola de asesinatos.", 4, "count", "other"),

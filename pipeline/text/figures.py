@@ -62,6 +62,7 @@ class Vocabulary:
     generic_counts: frozenset[str]  # nouns that name no metric: the figure continues the topic before it
     charge: re.Pattern[str]  # "accused of": an event word after it is the charge, not what is counted
     other_counts: frozenset[str] = frozenset()  # "six prisons", "20 massacres": places or incidents, `other`
+    object_counts: frozenset[str] = frozenset()  # "three agreements", "100 planes", "45 rifles": `other`
 
 
 @dataclass(frozen=True)
@@ -116,9 +117,10 @@ def vocabulary() -> Vocabulary:
     charge = next((m.get("charge_markers") or [] for m in spec if m["id"] == OTHER), [])
     places = next(([*(m.get("place_counts") or []), *(m.get("incident_counts") or [])]
                    for m in spec if m["id"] == OTHER), [])
+    objects = next((m.get("object_counts") or [] for m in spec if m["id"] == OTHER), [])
     return Vocabulary(metrics, CueIndex(cues), spelled_counts, frozenset(fold(str(w)).lower() for w in generic),
                       _requires_pattern(charge) if charge else re.compile("(?!)"),
-                      frozenset(fold(str(w)).lower() for w in places))
+                      frozenset(fold(str(w)).lower() for w in places), frozenset(fold(str(w)).lower() for w in objects))
 
 
 def find_cues(text: str, tokens: Tokens, vocab: Vocabulary, offset: int = 0) -> list[MetricCue]:
@@ -437,7 +439,8 @@ def classify(
         default=(0.0, OTHER),
     )
     metric = top[1] if top[0] >= (1.5 if m.spelled else 0.55) else OTHER
-    own_other = m.unit == "count" and subject is not None and _first_word(subject) in vocab.other_counts
+    own_other = m.unit == "count" and subject is not None and (
+        _first_word(subject) in vocab.other_counts or not vocab.object_counts.isdisjoint(_heads(subject)))
     if own_other:
         metric = OTHER  # "40 guards taken hostage in six prisons": six counts prisons
     if metric == OTHER and (own_other or (top[1] == OTHER and top[0] > 0)) and claimed is not None:
@@ -461,6 +464,18 @@ def _first_word(phrase: str) -> str:
     while len(words) > 1 and words[0] in _PLACE_FILLERS:
         words = words[1:]
     return words[0] if words else ""
+
+
+def _heads(phrase: str) -> tuple[str, ...]:
+    """The words that may head the noun phrase a subject opens with, folded and lower case: its first
+    (Spanish, "acuerdos de cooperación") and its last before "and"/"of" (English, "military cooperation
+    agreements"; "soldiers and helicopters" is headed by the soldiers)."""
+    words: list[str] = []
+    for w in phrase.split():
+        if w.lower() in _SUBJECT_CONNECT:
+            break
+        words.append(fold(w).lower())
+    return (words[0], words[-1]) if words else ()
 
 
 _PLACE_FILLERS = frozenset({"other", "different", "more", "otras", "otros", "distintas", "distintos", "diferentes",

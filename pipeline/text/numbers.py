@@ -392,11 +392,12 @@ def _lexicon() -> _Lexicon:
         age_verbs=frozenset(w.lower() for w in spec["age_verbs_es"]),
         es_age_before=re.compile(
             rf"(?:(?P<comma>,)|(?<![\w])(?:{_words_alt(spec['age_person_nouns'])}))\s+de\s+"
-            r"(?:(?:unos|unas|casi|apenas|solo|sólo|al\s+menos|entre)\s+)?(?:\d{1,3}\s+(?:y|a|e)\s+)?$", re.IGNORECASE),
+            r"(?:(?:unos|unas|casi|apenas|solo|sólo|al\s+menos|entre)\s+)?(?:\d{1,3}(?:\s*,\s*|\s+(?:y|a|e)\s+))*$",
+            re.IGNORECASE),
         age_pronoun=frozenset(f"{a} {b}" for a in spec["age_subjects_en"] for b in spec["age_copulas_en"]),
         # (the end of a range of ages too: "aged between 11 and 15", "de entre 11 y 15")
         age_before=re.compile(rf"(?<![\w])(?:{_words_alt(spec['age_before'])})\s+"
-                              r"(?:\d{1,3}\s*(?:-|–|to|and|y|a|al|hasta)\s*)?$", re.IGNORECASE),
+                              r"(?:\d{1,3}\s*(?:,|-|–|to|and|y|a|al|hasta)\s*)*$", re.IGNORECASE),
         clock_after=re.compile(
             rf"\s*(?:[-–]\s*\d{{1,2}}[.:]?\d{{2}}\s*)?(?:{_words_alt(spec['clock_after'])})(?![\w])", re.IGNORECASE
         ),
@@ -786,6 +787,7 @@ _GLUED_UNIT = re.compile(r"(?:kg|kgs|kilos|tn)(?![\w])", re.IGNORECASE)  # "253k
 _CLOCK_FORM = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d|(?:[01]\d|2[0-3])[0-5]\d")
 _AGE_END = re.compile(r"\s*(?:[.,;)]|$|\s*(?:when|at the time|and)\b)", re.IGNORECASE)
 _YEARS_AFTER = re.compile(r"\s+años\b", re.IGNORECASE)
+_AGE_LIST = re.compile(r"(?:(?:\s*[,–-]\s*|\s+(?:y|e|a|al|hasta|to|and|or|o)\s+)\d{1,3}(?![\d.,]\d))+")
 _ES_APPOSITION_END = re.compile(r"\s*(?:,|\)|\s+[ye]\s)")  # ", de 15, y Steven": an age between commas
 _AGE_APPOSITION_END = re.compile(r",\s+[a-záéíóúñ]")  # "Tito, 53, has": not a list ("Quito, 12, Guayaquil, 30")
 _NAME_COMMA_BEFORE = re.compile(r"(?<![\w.])[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-]+,\s*$")  # "Tito, " (not "In 2023, ")
@@ -811,7 +813,13 @@ def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, 
     ("per 100,000")."""
     lex = _lexicon()
     last, last2 = _last(tail), _last(tail, 2)
-    if _YEARS_AFTER.match(rest) and (
+    # A number that opens a list or range of ages is an age as its last one is ("de 17 y 19 años"):
+    # the age tests read what follows the list.
+    listed = _AGE_LIST.match(rest) if value < 120 and num_text.isdecimal() else None
+    age_rest = rest[listed.end():] if listed else rest
+    if listed and _AGE_AFTER.match(age_rest):
+        return True  # "boys 11 and 15 years old"
+    if _YEARS_AFTER.match(age_rest) and (
         last in lex.age_verbs
         or last2 in lex.age_verbs
         or last == "de"
@@ -823,7 +831,7 @@ def _not_a_count(text: str, start: int, num_text: str, value: float, rest: str, 
         return True  # "He was 59."
     if value < 120 and num_text.isdecimal():
         before = lex.es_age_before.search(text, max(0, start - 60), start)
-        if before and (_YEARS_AFTER.match(rest) or before.group("comma") and _ES_APPOSITION_END.match(rest)):
+        if before and (_YEARS_AFTER.match(age_rest) or before.group("comma") and _ES_APPOSITION_END.match(rest)):
             return True  # "un hombre de unos 40 años", "de 14 y 15 años", "Saúl Arboleda, de 15, y"
         clock = lex.clock_words.search(text, max(0, start - 16), start)
         if clock and value < (60 if clock.group("hour") else 25) and (
