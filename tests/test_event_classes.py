@@ -306,6 +306,8 @@ def test_an_event_told_only_as_after_another_stays_undated() -> None:
     "Videos circulating on social media captured the scene outside the stadium.",
     "Las imágenes capturadas por un vecino circularon en redes sociales.",
     "Captura de pantalla de un video publicado por la Policía.",
+    "Las cámaras de seguridad capturaron el momento del ataque al local.",
+    "Las imágenes televisadas capturaron el dramático momento.",
 ])
 def test_pictures_that_capture_a_scene_are_no_arrest(text: str) -> None:
     assert "security_operation" not in types(text)
@@ -354,6 +356,20 @@ def test_spanish_deployments_are_operations(text: str) -> None:
 @pytest.mark.parametrize(("text", "language"), [
     ("State agents were behind 29% of the killings of reporters last year.", "en"),
     ("Agentes del Estado estuvieron detrás del 29 % de los asesinatos de periodistas.", "es"),
+    ("Most of the massacres took place in the port city.", "en"),
+    ("Manta concentra gran parte de las masacres de la provincia.", "es"),
+    # a noun joined to a category is the category too
+    ("The port saw a surge in extortion and kidnappings this year.", "en"),
+    ("Durán concentra la mayoría de los ataques armados y secuestros del cantón.", "es"),
 ])
 def test_a_share_of_a_kind_of_violence_is_no_event(text: str, language: str) -> None:
     assert types(text, language=language) == []
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    # a share in words is a category only right before the event noun
+    ("Most of the inmates escaped through a tunnel.", "en", ["prison_escape"]),
+    ("A wave of attacks hit the port, and gunmen kidnapped a mayor.", "en", ["armed_attack"]),
+])
+def test_a_category_leaves_the_events_told_beside_it(text: str, language: str, expected: list[str]) -> None:
+    assert types(text, language=language) == expected

@@ -220,6 +220,7 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
         return reading  # a question, an opinion or a conditional: no event
     blockers = _blockers(tokens, start, end, by_rule, voc)
     kept: list[Trigger] = []
+    categories: list[tuple[int, int]] = []  # cues read as a trend or a category ("a wave of attacks")
     for h in hits:
         type_id, kind, distinct = h.data
         et = voc.types[type_id]
@@ -229,7 +230,10 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
             continue
         if kind == "cue" and not _requirements_met(et, tokens, start, end, h, person_spans):
             continue
-        if kind == "cue" and (_is_infinitive(folded, start, h, voc) or _after_trend(folded, start, h, by_rule)
+        if kind == "cue" and (_after_trend(folded, start, h, by_rule) or _coordinated(folded, categories, h)):
+            categories.append((h.start, h.end))
+            continue
+        if kind == "cue" and (_is_infinitive(folded, start, h, voc)
                               or _in_enumeration(folded, reading.clause_span(clause, end), h)
                               or _other_sense(tokens, reading.clause_span(clause, end), h, voc)):
             continue
@@ -363,9 +367,25 @@ def _other_sense(tokens: Tokens, clause: tuple[int, int], h: CueHit, voc: Vocabu
     return any(w in nouns for w in near)
 
 
-# "29% of the attacks", "el 40 por ciento de los asesinatos": a share of a category, not one event
-_SHARE_OF = re.compile(r"(?i)\d[\d.,]*\s*(?:%|percent|per\s+cent|por\s+ciento)\s+(?:of|de)\s+"
-                       r"(?:(?:the|l[oa]s)\s+)?(?:[\w'’-]+\s+){0,2}$")
+# "29% of the attacks", "el 40 por ciento de los asesinatos", "most of the killings", "gran parte de los
+# ataques": a share of a category, not one event (a share in words only right before the event noun: "most
+# of the inmates escaped" tells an escape)
+_SHARE_OF = re.compile(r"(?i)(?:\d[\d.,]*\s*(?:%|percent|per\s+cent|por\s+ciento)\s+(?:of|de)\s+"
+                       r"(?:(?:the|l[oa]s)\s+)?(?:[\w'’-]+\s+){0,2}|\b(?:most|much|half|the\s+bulk|the\s+majority|"
+                       r"(?:la\s+)?mayoria|(?:la\s+)?mitad|gran\s+parte|buena\s+parte)\s+(?:of|de)\s+"
+                       r"(?:(?:the|l[oa]s)\s+)?)$")
+
+
+# What joins two nouns of one phrase: "los ataques de sicariato y masacres", "killings, kidnappings"
+_COORDINATION = re.compile(r"(?i)(?:\s+(?:of|de|del)\s+[\w'’-]+)?\s*(?:,\s*|\s+(?:and|or|y|e|o|u)\s+)"
+                           r"(?:(?:the|l[oa]s|el)\s+)?")
+
+
+def _coordinated(folded: str, categories: list[tuple[int, int]], h: CueHit) -> bool:
+    """The cue is a noun coordinated with one read as a trend or a category, or the same words ("a wave of
+    attacks and kidnappings", "gran parte de los ataques de sicariato y masacres"): a category too."""
+    return any(a <= h.start < b or b <= h.start and _COORDINATION.fullmatch(folded, b, h.start)
+               for a, b in categories)
 
 
 def _after_trend(folded: str, start: int, h: CueHit, by_rule: dict[str, list[CueHit]]) -> bool:
