@@ -22,7 +22,7 @@ from pipeline.quality_report import counts_line
 from pipeline.quarantine import DEFAULT_MAX_QUARANTINE, QuarantinedRow, Screening, screen_rows
 from pipeline.tables import EXTRACTED_TABLES, spec, to_arrow
 from pipeline.text.dates import PublicationDate, infer_publication_date, parse_published
-from pipeline.text.document import read_article
+from pipeline.text.document import cyclic_gc_paused, read_article
 
 REPORT = "build-report.json"
 
@@ -71,13 +71,14 @@ def source_row(article: Article, published: PublicationDate, include_texts: bool
 
 def extract_article(article: Article, include_texts: bool = True) -> ArticleRows:
     """All rows one article yields (pure: same article, same rows)."""
-    published = publication_date(article)
-    doc = read_article(article.text, published, article.language)  # read once, interpreted by both
-    return ArticleRows(
-        source=source_row(article, published, include_texts),
-        statistics=extract_statistics(doc, article.source_id),
-        events=extract_events(doc, article.source_id),
-    )
+    with cyclic_gc_paused():  # (the reading leaves no reference cycles: see cyclic_gc_paused)
+        published = publication_date(article)
+        doc = read_article(article.text, published, article.language)  # read once, interpreted by both
+        return ArticleRows(
+            source=source_row(article, published, include_texts),
+            statistics=extract_statistics(doc, article.source_id),
+            events=extract_events(doc, article.source_id),
+        )
 
 
 def assemble_tables(per_article: list[ArticleRows]) -> dict[str, pyarrow.Table]:

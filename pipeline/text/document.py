@@ -10,8 +10,10 @@ at most once whichever extractor asks first.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -152,6 +154,24 @@ def read_article(text: str, published: PublicationDate, language: str = "en",
     return Document(
         text, published, language, bound_sentences(split_sentences(text) if sentences is None else sentences)
     )
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Run the block with Python's cyclic garbage collector paused; reference counting still frees
+    every object. Reading and extracting an article allocates many short-lived containers and leaves
+    no reference cycles (tests/test_document.py checks it), so the collections those allocations
+    trigger would only walk the ~150,000 long-lived objects of the lexicons, for nothing: about a
+    tenth of the extraction time. The collector is back on when the block ends, even on an error (a
+    block that starts with it off leaves it off)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 # A sentence with no digit and none of these words names no date: the date grammar is skipped for it
