@@ -188,6 +188,9 @@ class CompiledCue:
     # both are plain words with no gap between them: checked on the text's words before the regex is
     # tried ("the" opens many cues, but few of them fit the word after it).
     second: frozenset[str] | None = None
+    # One plain word with no accents to keep: it matches a word of the text exactly when that word is one
+    # of the words it is filed under (no regex to try).
+    single: bool = False
 
 
 def compile_cue(cue: str, lemmas: bool = False) -> CompiledCue:
@@ -236,6 +239,7 @@ def compile_cue(cue: str, lemmas: bool = False) -> CompiledCue:
         tail=re.compile(r"(?<![\w'-])" + body + "$", re.IGNORECASE) if by_last else None,
         reach=reach,
         second=second,
+        single=len(parts) == 1 and _plain(parts[0]) and not accents,
     )
 
 
@@ -320,9 +324,13 @@ class CueIndex:
         in_span = words[span.start : span.stop]
         maybe = set(in_span).difference(self._none)
         last = len(words) - 1
+        ends = tokens.ends
         for i in compress(span, map(maybe.__contains__, in_span)):
             heads, tails = memo.get(words[i]) or self._candidates(words[i])
             for c, data in heads:
+                if c.single and ends[i] <= end:
+                    hits.append(CueHit(starts[i], ends[i], data))
+                    continue
                 if c.second is not None and (i == last or (words[i + 1] not in c.second
                                                             and words[i + 1].partition("'")[0] not in c.second)):
                     continue
@@ -331,7 +339,7 @@ class CueIndex:
                     hits.append(CueHit(hit.start(), hit.end(), data))
             for c, data in tails:
                 lo = starts[max(span.start, i - c.reach - 1)]
-                hit = c.tail.search(folded, lo, tokens.ends[i]) if c.tail else None
+                hit = c.tail.search(folded, lo, ends[i]) if c.tail else None
                 if hit:
                     hits.append(CueHit(hit.start(), hit.end(), data))
         return hits
