@@ -361,6 +361,10 @@ def test_spanish_deployments_are_operations(text: str) -> None:
     # a noun joined to a category is the category too
     ("The port saw a surge in extortion and kidnappings this year.", "en"),
     ("Durán concentra la mayoría de los ataques armados y secuestros del cantón.", "es"),
+    # a vague quantity of incidents counts them: no one event
+    ("Gangs have committed several massacres that claimed 300 lives since 2021.", "en"),
+    ("Los presos protagonizaron varias masacres en los últimos años.", "es"),
+    ("Decenas de ataques sacudieron la provincia en los últimos meses.", "es"),
 ])
 def test_a_share_of_a_kind_of_violence_is_no_event(text: str, language: str) -> None:
     assert types(text, language=language) == []
@@ -370,6 +374,8 @@ def test_a_share_of_a_kind_of_violence_is_no_event(text: str, language: str) -> 
     # a share in words is a category only right before the event noun
     ("Most of the inmates escaped through a tunnel.", "en", ["prison_escape"]),
     ("A wave of attacks hit the port, and gunmen kidnapped a mayor.", "en", ["armed_attack"]),
+    ("Several gunmen attacked a police station in Manta.", "en", ["armed_attack"]),
+    ("Dozens of inmates escaped from the prison on Monday.", "en", ["prison_escape"]),
 ])
 def test_a_category_leaves_the_events_told_beside_it(text: str, language: str, expected: list[str]) -> None:
     assert types(text, language=language) == expected

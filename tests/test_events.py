@@ -355,6 +355,19 @@ def test_fatalities_stay_null_when_no_toll_is_stated() -> None:
     assert one("Gunmen opened fire on a crowd in Durán.")["fatalities"] is None
 
 
+@pytest.mark.parametrize(("text", "toll"), [
+    ("A riot broke out in the prison of Turi in May, in which 18 inmates were killed.", 18),
+    ("Gunmen stormed a pool hall in Manta, where 6 people were killed.", 6),
+    ("Hubo un motín en la cárcel de Latacunga, en el que murieron 14 reos.", 14),
+])
+def test_a_toll_in_the_relative_clause_after_the_event_is_its_fatalities(text: str, toll: int) -> None:
+    assert one(text)["fatalities"] == toll
+
+
+def test_a_toll_in_another_clause_is_not_the_events() -> None:
+    assert one("Police raided a house in Durán, which 12 officers guarded.")["fatalities"] is None
+
+
 def test_the_summary_is_a_line_from_the_text() -> None:
     text = ("After weeks of tension and a long series of threats against the local administration, "
             "armed men torched four buses in the city centre on Friday, according to the fire department, "

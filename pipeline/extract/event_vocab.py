@@ -63,6 +63,7 @@ class Vocabulary:
     completed_before_to: re.Pattern[str] | None  # "voted to" + verb cue: the act happened
     aside_openers: frozenset[str] = frozenset()  # ", who ... ," : a clause set off by commas ends at the next one
     new_event: re.Pattern[str] | None = None  # "another", "otra", "a new" right before a cue: not one told before
+    quantified: re.Pattern[str] | None = None  # "several", "varias" right before a plural cue: a category
     consequence: re.Pattern[str] | None = None  # "triggered", "desató": what follows is an event of its own
     # cue word -> nouns shortly before which give it another sense ("images captured by a reporter")
     other_senses: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -159,6 +160,9 @@ def vocabulary() -> Vocabulary:
         if r.get("consequence_words") else None,
         new_event=re.compile(r"(?i)\b(?:" + "|".join(re.escape(fold(str(w))) for w in r["new_event_words"])
                              + r")\s+(?:[\w'-]+\s+){0,2}$") if r.get("new_event_words") else None,
+        quantified=re.compile(r"(?i)\b(?:" + "|".join(r"\s+".join(map(re.escape, fold(str(w)).split()))
+                                                 for w in r["incident_quantifiers"])
+                              + r")\s+(?:[\w'-]+\s+){0,2}$") if r.get("incident_quantifiers") else None,
         other_senses={fold(str(w)).lower(): frozenset(fold(str(n)).lower() for n in sense["nouns"])
                       for sense in r.get("other_senses") or () for w in sense["words"]},
     )
@@ -230,7 +234,8 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
             continue
         if kind == "cue" and not _requirements_met(et, tokens, start, end, h, person_spans):
             continue
-        if kind == "cue" and (_after_trend(folded, start, h, by_rule) or _coordinated(folded, categories, h)):
+        if kind == "cue" and (_after_trend(folded, start, h, by_rule) or _quantified(folded, start, h, voc)
+                              or _coordinated(folded, categories, h)):
             categories.append((h.start, h.end))
             continue
         if kind == "cue" and (_is_infinitive(folded, start, h, voc)
@@ -374,6 +379,13 @@ _SHARE_OF = re.compile(r"(?i)(?:\d[\d.,]*\s*(?:%|percent|per\s+cent|por\s+ciento
                        r"(?:(?:the|l[oa]s)\s+)?(?:[\w'’-]+\s+){0,2}|\b(?:most|much|half|the\s+bulk|the\s+majority|"
                        r"(?:la\s+)?mayoria|(?:la\s+)?mitad|gran\s+parte|buena\s+parte)\s+(?:of|de)\s+"
                        r"(?:(?:the|l[oa]s)\s+)?)$")
+
+
+def _quantified(folded: str, start: int, h: CueHit, voc: Vocabulary) -> bool:
+    """A plural event noun after a vague quantity ("several massacres", "decenas de ataques"): incidents of
+    a kind counted, not one event."""
+    return (voc.quantified is not None and folded[h.end - 1:h.end].lower() == "s"
+            and voc.quantified.search(folded, max(start, h.start - 40), h.start) is not None)
 
 
 # What joins two nouns of one phrase: "los ataques de sicariato y masacres", "killings, kidnappings"

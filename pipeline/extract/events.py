@@ -470,14 +470,25 @@ def _mention_places(s: Sentence, t: Trigger, reading: SentenceReading, places: l
     return level, [best, *[p for p in same if p is not best]]
 
 
+# A clause that opens on the event told before it, where its toll is often stated
+_TOLL_CLAUSE = re.compile(r",\s*(?:(?:in|during)\s+which|where|(?:which|that)\s+left|(?:en|durante)\s+(?:el|la|los|las)"
+                          r"\s+(?:que|cual(?:es)?)|donde|que\s+dej[oó])\b", re.IGNORECASE)
+
+
 def _fatalities(doc: Document, i: int, reading: SentenceReading, t: Trigger) -> int | None:
-    """A death toll stated in the trigger's clause ("killing at least 10 people", "five inmates dead")."""
+    """A death toll stated in the trigger's clause ("killing at least 10 people", "five inmates dead"), or
+    in the relative clause right after it ("a riot, in which 12 inmates died")."""
     s = doc.sentences[i]
     any_word, after_words, lead_words = _fatality_patterns()
     folded = fold(s.text).lower()
     if not any_word.search(folded):
         return None  # no word of death in the sentence: no toll to read (and no numbers to parse)
     a, b = reading.clause_span(t.clause, s.end)
+    if t.clause + 1 < len(reading.bounds):
+        # (the clause starts at its relative word, after "in" or "en el")
+        rel = _TOLL_CLAUSE.search(s.text, max(a, b - 16) - s.start, b - s.start + 16)
+        if rel and rel.start() < b - s.start < rel.end():
+            b = reading.clause_span(t.clause + 1, s.end)[1]  # "a massacre ..., in which 60 inmates were killed"
     for n in doc.numbers(i):
         if not (a <= s.start + n.start < b) or n.unit not in ("count", "other") or n.value != int(n.value):
             continue
