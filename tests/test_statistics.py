@@ -157,6 +157,9 @@ def test_qualified_counts_keep_their_bound() -> None:
         ("La Policía ejecutó 250 allanamientos en Durán.", 250, "count", "security_operations"),
         # a number right before places counts places, whatever the sentence tells
         ("Inmates took 30 guards hostage in four other prisons.", 4, "count", "other"),
+        ("The army sent 9,000 soldiers to the country's three most violent provinces.", 3, "count", "other"),
+        ("The army sent 9,000 soldiers to the country's three most violent provinces.", 9000, "count",
+         "troops_deployed"),
         ("Hubo motines en cuatro cárceles con 30 guardias tomados como rehenes.", 4, "count", "other"),
         # ... and a number right before incidents counts incidents, not the people they killed
         ("Se registraron 15 masacres que han cobrado la vida de 400 reos.", 15, "count", "other"),
@@ -866,3 +869,20 @@ def test_a_part_in_words_of_a_whole_in_digits_counts_what_the_whole_counts(text:
 ])
 def test_entity_words_past_what_the_number_counts_name_nothing_it_counts(text: str) -> None:
     assert [(r["value"], r["metric"]) for r in rows_of(text)] == [(36.0, "other")]
+
+
+@pytest.mark.parametrize("text", [
+    "A quiet town no more\n\nThe prosecutor's office counted 1,240 extortion complaints in 2022 in the province.\n\n"
+    "In 2023, that figure climbed to 2,310.",
+    "Un puerto en vilo\n\nLa Fiscalía registró 1.240 denuncias de extorsión en 2022 en la provincia.\n\n"
+    "En 2023, esa cifra llegó a 2.310.",
+])
+def test_a_figure_that_points_back_takes_the_metric_of_the_one_before(text: str) -> None:
+    # (a new paragraph: the paragraph's topic does not carry it)
+    assert one(text, value=2310.0)["metric"] == "extortions"
+
+
+def test_a_figure_points_back_only_to_the_sentence_right_before() -> None:
+    text = ("A quiet town no more\n\nThe prosecutor's office counted 1,240 extortion complaints in 2022.\n\n"
+            "Schools stayed open.\n\nIn 2023, that figure climbed to 2,310.")
+    assert one(text, value=2310.0)["metric"] == "other"

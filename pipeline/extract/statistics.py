@@ -154,6 +154,7 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     last_period: dict[int, Period] = {}
     last_metric: dict[int, tuple[str, str | None]] = {}
+    last_known: tuple[int, str] | None = None  # the sentence and metric of the last figure with a metric
     for idx, sent in enumerate(sentences):
         mentions = doc.numbers(idx)
         if not mentions or idx in doc.furniture or _NOT_A_FIGURE_LINE.search(sent.text):
@@ -191,6 +192,9 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                 metric, subject = last_rate
             elif metric == OTHER and (back := _referred_back(doc, idx, m, vocab)) is not None:
                 metric = back  # "... declared a state of emergency. The measure will last 60 days."
+            elif (metric == OTHER and last_known is not None and last_known[0] == idx - 1
+                  and _points_back(doc, idx, m, vocab, last_known[1])):
+                metric = last_known[1]  # "... 10.8 homicides per day. Before, this figure averaged 27.6 per day"
             elif (metric == OTHER and m.spelled and prev_metric not in (None, OTHER) and prev is not None
                   and _elliptical(subject, vocab) and _listed_after(sent.text, prev, m)):
                 metric = prev_metric  # "31 in Guayaquil, 21 in Cuenca and eight in Latacunga": one more of them
@@ -258,6 +262,7 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
             prev_metric = metric
             if metric != OTHER:
                 topic[sent.line_index] = metric
+                last_known = (idx, metric)
             if m.unit == "per_100k":
                 last_rate = (metric, subject)
         if dated is not None:
@@ -326,6 +331,16 @@ def _referred_back(doc: Document, idx: int, m: NumberMention, vocab: Vocabulary)
                 and metric.requires.search(folded, before.start, before.end)):
             return metric.id
     return None
+
+
+def _points_back(doc: Document, idx: int, m: NumberMention, vocab: Vocabulary, metric: str) -> bool:
+    """The words before the figure in its sentence point back to the figure told before ("this figure",
+    "la cifra"), whose ``metric`` can count it."""
+    counted = vocab.metrics[metric]
+    if vocab.figure_back is None or m.unit not in counted.units or not may_count(counted, m):
+        return False
+    s = doc.sentences[idx]  # (the document's folded text: same offsets)
+    return vocab.figure_back.search(doc.tokens.text, s.start, s.start + m.qualifier_start) is not None
 
 
 def _topic(metric: str | None, m: NumberMention, vocab: Vocabulary, subject: str | None = "") -> str | None:

@@ -63,6 +63,7 @@ class Vocabulary:
     charge: re.Pattern[str]  # "accused of": an event word after it is the charge, not what is counted
     other_counts: frozenset[str] = frozenset()  # "six prisons", "20 massacres": places or incidents, `other`
     object_counts: frozenset[str] = frozenset()  # "three agreements", "100 planes", "45 rifles": `other`
+    figure_back: re.Pattern[str] | None = None  # "this figure", "la cifra": the figure told just before
 
 
 @dataclass(frozen=True)
@@ -118,9 +119,11 @@ def vocabulary() -> Vocabulary:
     places = next(([*(m.get("place_counts") or []), *(m.get("incident_counts") or [])]
                    for m in spec if m["id"] == OTHER), [])
     objects = next((m.get("object_counts") or [] for m in spec if m["id"] == OTHER), [])
+    figure_nouns = next((m.get("figure_nouns") or [] for m in spec if m["id"] == OTHER), [])
     return Vocabulary(metrics, CueIndex(cues), spelled_counts, frozenset(fold(str(w)).lower() for w in generic),
                       _requires_pattern(charge) if charge else re.compile("(?!)"),
-                      frozenset(fold(str(w)).lower() for w in places), frozenset(fold(str(w)).lower() for w in objects))
+                      frozenset(fold(str(w)).lower() for w in places), frozenset(fold(str(w)).lower() for w in objects),
+                      referring_back(tuple(str(n) for n in figure_nouns)))
 
 
 def find_cues(text: str, tokens: Tokens, vocab: Vocabulary, offset: int = 0) -> list[MetricCue]:
@@ -440,7 +443,8 @@ def classify(
     )
     metric = top[1] if top[0] >= (1.5 if m.spelled else 0.55) else OTHER
     own_other = m.unit == "count" and subject is not None and (
-        _first_word(subject) in vocab.other_counts or not vocab.object_counts.isdisjoint(_heads(subject)))
+        _first_word(subject) in vocab.other_counts or not vocab.object_counts.isdisjoint(heads := _heads(subject))
+        or not vocab.other_counts.isdisjoint(heads))  # ("the three most violent provinces")
     if own_other:
         metric = OTHER  # "40 guards taken hostage in six prisons": six counts prisons
     if metric == OTHER and (own_other or (top[1] == OTHER and top[0] > 0)) and claimed is not None:
