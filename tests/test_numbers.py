@@ -319,6 +319,8 @@ def test_ages_are_not_statistics(sentence: str) -> None:
         "Los menores de entre 13 y 16 años estaban desaparecidos.",
         "Two girls, 9 and 12 years old, were rescued.",
         "Officers detained three brothers aged 22, 27 and 33.",
+        # an occupation in apposition to a name
+        "María Pérez, comerciante de 52 años, denunció la extorsión.",
     ],
 )
 def test_lists_and_ranges_of_ages_are_not_statistics(sentence: str) -> None:

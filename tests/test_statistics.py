@@ -164,6 +164,9 @@ def test_qualified_counts_keep_their_bound() -> None:
         # ... and a number right before incidents counts incidents, not the people they killed
         ("Se registraron 15 masacres que han cobrado la vida de 400 reos.", 15, "count", "other"),
         ("Gunmen carried out 35 attacks on police posts, killing 9 officers.", 35, "count", "other"),
+        # reflexive "se detuvo" is stopping, not arresting
+        ("En octubre llegaron 38.200 venezolanos al puerto, en un éxodo que se detuvo en diciembre.", 38200, "count",
+         "other"),
         # documents, vehicles and weapons are counted by no metric, whatever the sentence tells
         ("The navy sent 12 patrol boats and 900 marines to the coast.", 12, "count", "other"),
         ("The navy sent 12 patrol boats and 900 marines to the coast.", 900, "count", "troops_deployed"),
