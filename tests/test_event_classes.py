@@ -340,6 +340,9 @@ def test_kidnappers_named_are_people_not_a_kidnapping() -> None:
 @pytest.mark.parametrize("text", [
     "Se habilitó una línea para que los vecinos denuncien y así puedan detener a los extorsionadores.",
     "El alcalde pidió más patrullas para detener a los ladrones.",
+    # an infinitive after "sin" or "en" tells no act either
+    "Sin detener a los cabecillas, las bandas seguirán operando en el puerto.",
+    "El plan consiste en capturar a los cabecillas de las bandas.",
 ])
 def test_a_spanish_purpose_or_a_modal_hedges_the_act(text: str) -> None:
     assert "security_operation" not in types(text, language="es")

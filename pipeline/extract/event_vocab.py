@@ -343,9 +343,10 @@ def _requirements_met(et: EventType, tokens: Tokens, start: int, end: int, h: Cu
 
 def _is_infinitive(folded: str, start: int, h: CueHit, voc: Vocabulary) -> bool:
     """A verb cue right after "to" or "para" states a purpose or an intention ("... to arrest X", "para
-    detener a X"), not an occurrence (unless "to" follows a verb of a completed act: "voted to impeach")."""
+    detener a X"), not an occurrence (unless "to" follows a verb of a completed act: "voted to impeach");
+    a Spanish infinitive after "sin" or "en" neither ("sin atacar las causas", "consiste en explotar")."""
     before = folded[max(start, h.start - 24):h.start].lower()
-    to = re.search(r"(?:^|\s)(to|para)\s$", before)
+    to = re.search(r"(?:^|\s)(to|para|sin|en)\s$", before)
     if not to:
         return False
     if voc.completed_before_to is not None and voc.completed_before_to.search(before):
@@ -354,7 +355,7 @@ def _is_infinitive(folded: str, start: int, h: CueHit, voc: Vocabulary) -> bool:
     if not first:
         return False
     word = first.group().lower()
-    if to.group(1) == "para":
+    if to.group(1) != "to":
         return _INFINITIVE_ES.search(word) is not None  # "para detener"; not "para detenidos"
     return not _BASE_SUFFIX.search(word)
 
