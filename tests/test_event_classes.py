@@ -373,7 +373,18 @@ def test_a_share_of_a_kind_of_violence_is_no_event(text: str, language: str) -> 
     assert types(text, language=language) == []
 
 
+@pytest.mark.parametrize(("text", "language"), [
+    ("Since 2022, more than 400 inmates have died in the nine massacres in the country's prisons.", "en"),
+    ("En marzo se registraron 14 ataques armados en el cantón.", "es"),
+])
+def test_incidents_counted_over_a_span_are_no_event(text: str, language: str) -> None:
+    assert types(text, language=language) == []
+
+
 @pytest.mark.parametrize(("text", "language", "expected"), [
+    # incidents counted on one day, or undated, are news
+    ("Two explosions rocked the port of Manta on Monday.", "en", ["armed_attack"]),
+    ("Gunmen carried out two attacks on police stations in Manta, killing four officers.", "en", ["armed_attack"]),
     # a share in words is a category only right before the event noun
     ("Most of the inmates escaped through a tunnel.", "en", ["prison_escape"]),
     ("A wave of attacks hit the port, and gunmen kidnapped a mayor.", "en", ["armed_attack"]),

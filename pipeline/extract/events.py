@@ -214,6 +214,8 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
             if inherited and d is None:
                 d = _right_after(s, first, triggers, told)  # "regained control right after the riot"
             d = _offset(s, first, d)
+            if d is not None and d.precision != "day" and any(_counted_incidents(doc, i, t) for t in ts):
+                continue  # "the seven massacres since 2021", "12 attacks in March": incidents counted over a span
             located, where = _mention_places(s, first, reading, _claimed(s_places, first, triggers), s_actors,
                                              folded)
             m = Mention(
@@ -233,6 +235,20 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
             )
             out.append(m)
     return out
+
+
+_WORDS_BETWEEN = re.compile(r"\s+(?:[\w'’-]+\s+){0,2}")
+
+
+def _counted_incidents(doc: Document, i: int, t: Trigger) -> bool:
+    """The trigger is a plural event noun counted by a number of two or more right before it ("seven
+    massacres", "12 ataques armados")."""
+    s = doc.sentences[i]
+    a, b = t.start - s.start, t.end - s.start
+    if not s.text[a:b].lower().endswith("s"):
+        return False
+    return any(n.unit == "count" and n.value >= 2 and n.unit_end <= a
+               and _WORDS_BETWEEN.fullmatch(s.text, n.unit_end, a) is not None for n in doc.numbers(i))
 
 
 # "un día después de registrarse un motín", "two days after the riot": the event so introduced lies that many
