@@ -382,6 +382,17 @@ def test_incidents_counted_over_a_span_are_no_event(text: str, language: str) ->
 
 
 @pytest.mark.parametrize(("text", "language", "expected"), [
+    # an act told as done in many operations sums events up
+    ("In May, the navy seized 9 tons of cocaine in several operations along the coast.", "en", []),
+    ("En abril fueron detenidas 60 personas en varios operativos en Machala.", "es", []),
+    # ... but an act in many places is one wave of it
+    ("The escape set off riots in several prisons on Tuesday.", "en", ["prison_escape", "prison_unrest"]),
+])
+def test_an_act_spread_over_many_operations_is_no_one_event(text: str, language: str, expected: list[str]) -> None:
+    assert sorted(types(text, language=language)) == expected
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
     # incidents counted on one day, or undated, are news
     ("Two explosions rocked the port of Manta on Monday.", "en", ["armed_attack"]),
     ("Gunmen carried out two attacks on police stations in Manta, killing four officers.", "en", ["armed_attack"]),

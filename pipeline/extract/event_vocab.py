@@ -64,6 +64,7 @@ class Vocabulary:
     aside_openers: frozenset[str] = frozenset()  # ", who ... ," : a clause set off by commas ends at the next one
     new_event: re.Pattern[str] | None = None  # "another", "otra", "a new" right before a cue: not one told before
     quantified: re.Pattern[str] | None = None  # "several", "varias" right before a plural cue: a category
+    spread: re.Pattern[str] | None = None  # "in several operations", "en varios operativos": many events told as one
     consequence: re.Pattern[str] | None = None  # "triggered", "desató": what follows is an event of its own
     # cue word -> nouns shortly before which give it another sense ("images captured by a reporter")
     other_senses: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -160,12 +161,20 @@ def vocabulary() -> Vocabulary:
         if r.get("consequence_words") else None,
         new_event=re.compile(r"(?i)\b(?:" + "|".join(re.escape(fold(str(w))) for w in r["new_event_words"])
                              + r")\s+(?:[\w'-]+\s+){0,2}$") if r.get("new_event_words") else None,
-        quantified=re.compile(r"(?i)\b(?:" + "|".join(r"\s+".join(map(re.escape, fold(str(w)).split()))
-                                                 for w in r["incident_quantifiers"])
+        quantified=re.compile(r"(?i)\b(?:" + _alternatives(r.get("incident_quantifiers"))
                               + r")\s+(?:[\w'-]+\s+){0,2}$") if r.get("incident_quantifiers") else None,
+        spread=re.compile(r"(?i)\b(?:in|during|across|through|en|durante|mediante)\s+(?:"
+                          + _alternatives(r.get("incident_quantifiers")) + r")\s+(?:"
+                          + _alternatives(r.get("spread_nouns")) + r")\b")
+        if r.get("incident_quantifiers") and r.get("spread_nouns") else None,
         other_senses={fold(str(w)).lower(): frozenset(fold(str(n)).lower() for n in sense["nouns"])
                       for sense in r.get("other_senses") or () for w in sense["words"]},
     )
+
+
+def _alternatives(phrases: Iterable[str] | None) -> str:
+    """A regex alternation of folded phrases, their words joined by any spaces."""
+    return "|".join(r"\s+".join(map(re.escape, fold(str(w)).split())) for w in phrases or ())
 
 
 def _words_before_to(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -235,7 +244,8 @@ def _read(tokens: Tokens, start: int, end: int, person_spans: list[tuple[int, in
         if kind == "cue" and not _requirements_met(et, tokens, start, end, h, person_spans):
             continue
         if kind == "cue" and (_after_trend(folded, start, h, by_rule) or _quantified(folded, start, h, voc)
-                              or _coordinated(folded, categories, h)):
+                              or _coordinated(folded, categories, h)
+                              or _spread(folded, reading.clause_span(clause, end), h, voc)):
             categories.append((h.start, h.end))
             continue
         if kind == "cue" and (_is_infinitive(folded, start, h, voc)
@@ -387,6 +397,12 @@ def _quantified(folded: str, start: int, h: CueHit, voc: Vocabulary) -> bool:
     a kind counted, not one event."""
     return (voc.quantified is not None and folded[h.end - 1:h.end].lower() == "s"
             and voc.quantified.search(folded, max(start, h.start - 40), h.start) is not None)
+
+
+def _spread(folded: str, clause: tuple[int, int], h: CueHit, voc: Vocabulary) -> bool:
+    """The act is told as done in many incidents ("seized 14 tons in several operations", "detenidos en
+    varios operativos"): a sum of events, not one."""
+    return voc.spread is not None and voc.spread.search(folded, h.end, clause[1]) is not None
 
 
 # What joins two nouns of one phrase: "los ataques de sicariato y masacres", "killings, kidnappings"
