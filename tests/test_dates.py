@@ -370,3 +370,15 @@ def test_the_year_so_far_without_a_publication_date_has_no_period() -> None:
 def test_a_scheduled_yearless_date_after_publication_is_the_next_one(sentence: str) -> None:
     [d] = [d for d in find_dates(sentence, DAY) if d.start is not None]
     assert (d.start, d.end) == (D(2024, 5, 12), D(2024, 5, 12))
+
+
+@pytest.mark.parametrize(("text", "saturday"), [
+    ("Five people were killed at the weekend.", dt.date(2025, 1, 25)),
+    ("Cinco personas murieron el fin de semana.", dt.date(2025, 1, 25)),
+    ("Cinco personas murieron el pasado fin de semana.", dt.date(2025, 1, 25)),
+    ("Habrá controles este fin de semana.", dt.date(2025, 2, 1)),
+])
+def test_the_weekend_in_british_english_and_spanish(text: str, saturday: dt.date) -> None:
+    published = PublicationDate(dt.date(2025, 1, 29), dt.date(2025, 1, 29), "day", "manifest")  # a Wednesday
+    [d] = find_dates(text, published)
+    assert (d.start, d.end, d.precision) == (saturday, saturday + dt.timedelta(days=1), "weekend")

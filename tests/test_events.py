@@ -449,3 +449,16 @@ def test_the_disappearance_of_an_inmate_from_a_prison_is_an_escape() -> None:
     assert (row["event_type"], row["date_start"]) == ("prison_escape", _dt.date(2024, 1, 7))
     # no prison in the sentence: no escape
     assert events("Relatives reported the disappearance of two fishermen from the port.", day) == []
+
+
+def test_in_an_undated_article_events_told_with_different_time_words_stay_apart() -> None:
+    undated = PublicationDate(None, None, "unknown", "unknown")
+    text = ("In May, gunmen shot at the mayor of Durán.\n\nHe was not hurt.\n\n"
+            "Police said four people were killed at the weekend in the port.")
+    rows = events(text, undated)
+    assert [(r["event_type"], r["date_text"]) for r in rows] == [("armed_attack", "May"),
+                                                                  ("armed_attack", "at the weekend")]
+    # the same time words, or one holding the other's, may tell one event
+    text = ("On Sunday, gunmen shot at the mayor of Durán.\n\nHe was not hurt.\n\n"
+            "Police said gunmen attacked the mayor's car on Sunday night.")
+    assert len(events(text, undated)) == 1

@@ -705,6 +705,8 @@ def _compatible(e: Event, m: Mention) -> bool:
     if (d and md and d.start and md.start and d.end and md.end
             and (md.start > d.end or d.start > md.end)):
         return False
+    if d and md and d.start is None and md.start is None and not _same_words(d.date_text, md.date_text):
+        return False  # an undated article: "In May, gunmen ..." and "five killed at the weekend" are two events
     names = _fine_place_names(m)
     if names and e.place_names() and not names & e.place_names():
         return False
@@ -720,6 +722,17 @@ def _compatible(e: Event, m: Mention) -> bool:
     if et.merge == "article" and not et.requires_person:
         return True
     return not (m.kind == "cue" and people and e.people() and not people & e.people())
+
+
+_DATE_FILLER = re.compile(r"(?i)\b(?:on|in|at|during|the|this|last|past|el|la|los|las|este|esta|en|de|del|pasado|"
+                          r"pasada)\b")
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Two unresolved date expressions may name one time: one holds the other's words ("Sunday", "on
+    Sunday night"; "January", "January 9")."""
+    x, y = (set(_DATE_FILLER.sub(" ", fold(t).lower()).split()) for t in (a, b))
+    return x <= y or y <= x
 
 
 def _nearby(e: Event, m: Mention) -> bool:

@@ -207,7 +207,10 @@ def _lexicon() -> _Lexicon:
          rf"(?:\s+(?P<pl_n>\d{{1,2}}|{_alt([str(k) for k in data['month_counts'] if k != 'half'])}))?"
          r"\s+(?P<pl_u>(?i:years?|months?|weeks?|days?|decades?|a[nñ]os|meses|semanas|d[ií]as|d[eé]cadas))(?!\w))",
          [], [r"(?:past|last|ltimos)\s"]),
-        (r"(?P<rwe>(?i:(?:last|this|next|over\s+the|during\s+the|the\s+past)\s+weekend)\b)", [], ["weekend"]),
+        # ("at the weekend": British; "el (pasado) fin de semana", "este fin de semana")
+        (r"(?P<rwe>(?i:(?:last|this|next|over\s+the|during\s+the|the\s+past|at\s+the)\s+weekend|"
+         r"(?:durante\s+)?(?:el|este)\s+(?:pasado\s+|[uú]ltimo\s+)?fin\s+de\s+semana(?:\s+pasado)?)\b)", [],
+         [r"weekend|semana"]),
         # The year so far: "en lo que va de 2023", "en lo que va del año", "so far this year", "this year so far",
         # "year to date": from January 1 to publication (the whole year when published after it)
         (rf"(?P<ytd>(?i:(?:en\s+)?lo\s+que\s+va\s+(?:de|del)\s+(?:(?:este\s+)?a[nñ]o|(?P<ytd_y>{year}))|"
@@ -549,7 +552,7 @@ def _mention(lx: _Lexicon, m: re.Match[str], text: str, published: PublicationDa
             # the weekend just past (or under way) at publication; "next"/"this" before a weekday: the coming one
             back = (pub.weekday() - 5) % 7
             start = pub - dt.timedelta(days=back)
-            if w.startswith("next") or (w.startswith("this") and pub.weekday() < 5):
+            if w.startswith("next") or (w.startswith(("this", "este")) and pub.weekday() < 5):
                 start = pub + dt.timedelta(days=(5 - pub.weekday()) % 7 or 7)
             end = start + dt.timedelta(days=1)
         precision, basis = "weekend", "relative"
