@@ -892,3 +892,8 @@ def test_a_figure_points_back_only_to_the_sentence_right_before() -> None:
     text = ("A quiet town no more\n\nThe prosecutor's office counted 1,240 extortion complaints in 2022.\n\n"
             "Schools stayed open.\n\nIn 2023, that figure climbed to 2,310.")
     assert one(text, value=2310.0)["metric"] == "other"
+
+
+def test_one_value_twice_in_a_sentence_is_two_figures() -> None:
+    rows = rows_of("Cuatro reos se fugaron de la cárcel de Machala, en medio de motines en otras cuatro prisiones.")
+    assert [(r["value"], r["metric"]) for r in rows] == [(4.0, "other"), (4.0, "other")]

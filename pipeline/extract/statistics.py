@@ -812,8 +812,9 @@ def _fuller(a: dict[str, Any], b: dict[str, Any]) -> bool:
 def _dedup(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per figure: a value stated again (headline and body) keeps its fullest sentence.
 
-    Two mentions are the same figure when value, bounds, unit, metric and change agree and
-    their periods do not contradict (one may be undated, as headlines often are).
+    Two mentions are the same figure when value, bounds, unit, metric and change agree,
+    their periods do not contradict (one may be undated, as headlines often are) and they stand
+    in different sentences ("seis presos se fugaron ... motines en otras seis prisiones" tells two).
     """
     # Rows are grouped by figure (a dict, not a scan of every kept row: many distinct numbers stay linear).
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
@@ -824,9 +825,10 @@ def _dedup(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             (
                 i
                 for i, k in enumerate(group)
-                if k["period_start"] is None
+                if k["char_start"] != r["char_start"]  # (the quote is the sentence: one sentence, one start)
+                and (k["period_start"] is None
                 or r["period_start"] is None
-                or (k["period_start"], k["period_end"]) == (r["period_start"], r["period_end"])
+                or (k["period_start"], k["period_end"]) == (r["period_start"], r["period_end"]))
             ),
             None,
         )
