@@ -230,6 +230,7 @@ def test_a_rise_from_one_value_to_another_is_two_numbers_not_a_range() -> None:
         "Over the past two weeks, police stepped up patrols.",
         "The massacre happened three years ago.",
         "Killings rose in the last 60 days.",
+        "Police will hire more officers in the next 90 days.",
         "It was the deadliest day in a decade, a 10-year high.",
         "One of the suspects fled.",
     ],
@@ -240,6 +241,13 @@ def test_things_that_are_not_statistics_yield_no_number(sentence: str) -> None:
 
 @pytest.mark.parametrize("sentence", ["The curfew will last 60 days.", "It is expected to last 60 days."])
 def test_last_as_a_verb_gives_a_duration_not_a_period(sentence: str) -> None:
+    assert values(sentence) == [(60, "days")]
+
+
+@pytest.mark.parametrize("sentence", ["The curfew applies for the next 60 days.",
+                                      "El toque de queda regirá por los próximos 60 días.",
+                                      "La medida se aplicará durante los siguientes 60 días."])
+def test_for_the_next_days_is_how_long_something_lasts(sentence: str) -> None:
     assert values(sentence) == [(60, "days")]
 
 

@@ -582,6 +582,8 @@ _TIME_WORDS = frozenset(
         "every each últimos últimas próximos próximas primeros primeras hace en tras cada"
     )
 ) | {"dentro de"}
+_AHEAD = frozenset({"next", "coming", "following", "próximos", "próximas", "siguientes"})
+_FOR_HOW_LONG = frozenset({"for", "during", "por", "durante"})
 _VAGUE_FILLERS = frozenset({"few", "several", "couple", "of"})
 _BEFORE_VERB = frozenset({"will", "would", "could", "should", "may", "might", "must", "can", "to", "did", "does",
                           "not", "shall"})  # words after which "last" is the verb (a duration), not "the last"
@@ -971,7 +973,10 @@ def _is_time_expression(text: str, start: int, unit_end: int, tail: Tail) -> boo
         words.pop()
     if words and (words[-1] in _TIME_WORDS or " ".join(words[-2:]) in _TIME_WORDS):
         # "will last 60 days", "to last a month": the verb, a duration; "the last 60 days": a period
-        return not (words[-1] == "last" and len(words) > 1 and words[-2] in _BEFORE_VERB)
+        if words[-1] == "last" and len(words) > 1 and words[-2] in _BEFORE_VERB:
+            return False
+        # "for the next 60 days", "por los próximos 30 días": how long something lasts, a duration
+        return not (words[-1] in _AHEAD and len(words) > 2 and words[-3] in _FOR_HOW_LONG)
     return _TIME_EXPR_AFTER.match(text, unit_end) is not None
 
 
