@@ -897,3 +897,14 @@ def test_a_figure_points_back_only_to_the_sentence_right_before() -> None:
 def test_one_value_twice_in_a_sentence_is_two_figures() -> None:
     rows = rows_of("Cuatro reos se fugaron de la cárcel de Machala, en medio de motines en otras cuatro prisiones.")
     assert [(r["value"], r["metric"]) for r in rows] == [(4.0, "other"), (4.0, "other")]
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("Suscríbete a nuestro boletín y recibe 3 artículos gratis.", []),
+    ("Subscribe now: 3 articles free.", []),
+    # "suscribir" also signs decrees: such a line is news
+    ("Antes de que el presidente suscribiera el decreto, la Corte avaló la renovación del estado de excepción "
+     "por 30 días.", [30.0]),
+])
+def test_a_newsletter_line_has_no_figures_but_a_signed_decree_does(text: str, values: list[float]) -> None:
+    assert [r["value"] for r in rows_of(text)] == values

@@ -71,7 +71,9 @@ COLUMNS = (
 
 # Furniture that matters to figures only: subscription offers (prices), reading times, gallery counters.
 _NOT_A_FIGURE_LINE = re.compile(
-    r"\b(?:subscri\w*|suscr[ií]b\w*|newsletter)\b|\b\d+\s*min(?:ute)?s?\s+(?:read|de lectura)\b"
+    # (a newsletter's "subscribe"; not "suscribió el decreto": Spanish signs decrees with the same verb)
+    r"\b(?:subscri\w*|suscr[ií]b(?:ete|eté|ase|anse|irse|irte|ite)|suscripci[oó]n\w*|newsletter)\b"
+    r"|\b\d+\s*min(?:ute)?s?\s+(?:read|de lectura)\b"
     r"|\blist\s+of\s+\d+\s+items"  # a list widget's screen-reader text: "list of 3 items ... end of list"
     r"|^\s*(?:Image|Photo|Foto|Slide|Gallery|Imagen)\s+\d+\s+(?:of|de)\s+\d+",
     re.IGNORECASE,
