@@ -908,3 +908,19 @@ def test_one_value_twice_in_a_sentence_is_two_figures() -> None:
 ])
 def test_a_newsletter_line_has_no_figures_but_a_signed_decree_does(text: str, values: list[float]) -> None:
     assert [r["value"] for r in rows_of(text)] == values
+
+
+@pytest.mark.parametrize(("text", "metric"), [
+    ("Officials said all the dead were inmates: 14 in the Turi prison, nine in Latacunga and the other 6 in "
+     "Machala.", "prison_deaths"),
+    ("La Policía detalló las detenciones: 40 en Guayaquil, 12 en Quito y 7 en Manta.", "arrests"),
+    ("Police gave the breakdown of arrests: 40 in Guayaquil, 12 in Quito and 7 in Manta.", "arrests"),
+])
+def test_numbers_listed_after_a_colon_break_down_what_the_head_names(text: str, metric: str) -> None:
+    rows = rows_of(text)
+    assert len(rows) == 3 and {r["metric"] for r in rows} == {metric}
+
+
+def test_a_colon_after_no_metric_leaves_the_list_alone() -> None:
+    rows = rows_of("The ministry listed its plans: 3 new prisons and 500 more beds.")
+    assert {r["metric"] for r in rows} == {"other"}

@@ -308,7 +308,40 @@ def label_numbers(
         )
         for i, m in enumerate(mentions)
     ]
+    labels = _colon_breakdown(text, mentions, labels, cues, vocab, claimed)
     return _partitives(text, mentions, siblings_share_metric(text, mentions, labels, vocab, claimed), cues)
+
+
+_COLON = re.compile(r":\s")
+
+
+def _colon_breakdown(text: str, mentions: list[NumberMention], labels: list[tuple[str, str | None]],
+                     cues: list[MetricCue], vocab: Vocabulary, claimed: set[int]) -> list[tuple[str, str | None]]:
+    """Numbers listed after a colon break down what the words before it name ("all the deceased were
+    inmates: 33 in Turi, in Cuenca; eight in Latacunga"): each that nothing else names takes the metric
+    whose event words (and, less, entity words) the head holds most; context words anywhere break a tie."""
+    colon = _COLON.search(text)
+    if colon is None or not mentions or mentions[0].start < colon.start():
+        return labels
+    score: dict[str, float] = {}
+    for c in cues:
+        for metric, kind in c.hits:
+            if c.end <= colon.start() and kind in ("event", "entity"):
+                # (what happened weighs more than who: "Police gave the breakdown of arrests:")
+                score[metric] = score.get(metric, 0.0) + (1.0 if kind == "event" else 0.5)
+            elif kind == "context" and metric in score:
+                score[metric] += 0.5
+    if not score:
+        return labels
+    best = max(score, key=lambda k: (score[k], -list(score).index(k)))
+    metric = vocab.metrics[best]
+    if metric.requires is not None and metric.requires.search(fold(text)) is None:
+        return labels
+    out = list(labels)
+    for i, m in enumerate(mentions):
+        if labels[i][0] == OTHER and i not in claimed and m.unit in metric.units and may_count(metric, m):
+            out[i] = (best, labels[i][1])
+    return out
 
 
 # "three of the eight fugitives were recaptured", "tres de los ocho prófugos fueron recapturados": a part
