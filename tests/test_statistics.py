@@ -149,6 +149,11 @@ def test_qualified_counts_keep_their_bound() -> None:
         # a designation counts groups: provinces under a declared emergency are no designated groups
         ("The president declared 15 gangs terrorist groups.", 15, "count", "armed_groups_designated"),
         ("El Gobierno declaró a 15 bandas como grupos terroristas.", 15, "count", "armed_groups_designated"),
+        # a designation in any tense
+        ("Washington will designate three of the region's largest gangs — all of them cartels — as terrorist "
+         "organizations.", 3, "count", "armed_groups_designated"),
+        ("Washington designará a tres de las bandas más grandes —todas ellas carteles— como organizaciones "
+         "terroristas.", 3, "count", "armed_groups_designated"),
         ("The president declared an emergency in four provinces on Monday.", 4, "count", "other"),
         ("Los motines han cobrado la vida de más de 300 reos desde 2021.", 300, "count", "prison_deaths"),
         ("The gang war has claimed the lives of 300 people.", 300, "count", "violent_deaths"),
