@@ -172,6 +172,9 @@ def test_qualified_counts_keep_their_bound() -> None:
         # reflexive "se detuvo" is stopping, not arresting
         ("En octubre llegaron 38.200 venezolanos al puerto, en un éxodo que se detuvo en diciembre.", 38200, "count",
          "other"),
+        # after a passive verb, "by" names who did it: the number counts them, not the act
+        ("The councillor was murdered by four gunmen on motorcycles.", 4, "count", "attackers"),
+        ("El concejal fue asesinado por cuatro sicarios en motocicleta.", 4, "count", "attackers"),
         # documents, vehicles and weapons are counted by no metric, whatever the sentence tells
         ("The navy sent 12 patrol boats and 900 marines to the coast.", 12, "count", "other"),
         ("The navy sent 12 patrol boats and 900 marines to the coast.", 900, "count", "troops_deployed"),

@@ -313,6 +313,7 @@ def label_numbers(
 
 
 _COLON = re.compile(r":\s")
+_AGENT = re.compile(r"\s+(?:by|por)\s+", re.IGNORECASE)  # between a passive verb and who did it
 
 
 def _colon_breakdown(text: str, mentions: list[NumberMention], labels: list[tuple[str, str | None]],
@@ -427,6 +428,8 @@ def classify(
         elif left_start <= c.start and c.end <= m.qualifier_start:
             where = "left"
             distance = bisect_left(word_starts, m.qualifier_start) - bisect_left(word_starts, c.end)
+            if _AGENT.fullmatch(text, c.end, m.qualifier_start):
+                where, distance = "sentence", 0  # "assassinated by seven gunmen": the number counts who did it
         elif c.end <= left_start or c.start >= right_end:
             where, distance = "sentence", 0
         else:
