@@ -313,6 +313,7 @@ def label_numbers(
 
 
 _COLON = re.compile(r":\s")
+_JOINT = re.compile(r"\s(?:and|or|y|e|o|u)\s", re.IGNORECASE)  # what joins one figure to the next
 _AGENT = re.compile(r"\s+(?:by|por)\s+", re.IGNORECASE)  # between a passive verb and who did it
 
 
@@ -402,6 +403,12 @@ def classify(
     right_end = cut.start() if cut else right_end
     for brk in CLAUSE_BREAK.finditer(text, left_start, m.qualifier_start):
         left_start = brk.end()
+    # "68 inmates killed and 25 injured": the event and entity words before "and" are the figure before's
+    # (its context words, which may define a rate, still speak for this one)
+    own_left = left_start
+    if prev is not None:
+        for joint in _JOINT.finditer(text, left_start, m.qualifier_start):
+            own_left = joint.end()
     scores: dict[str, float] = {}  # (a dict: a Counter costs more to make than the counting it does here)
     best_cue: dict[str, tuple[float, str]] = {}
     near_event: set[str] = set()
@@ -437,6 +444,8 @@ def classify(
         w_of = _WEIGHTS[where]
         for metric, kind in c.hits:
             if kind == "entity" and where == "right" and counted_end is not None and c.start >= counted_end:
+                continue
+            if where == "left" and c.end <= own_left and kind != "context":
                 continue
             base, slope, reach = w_of[kind]
             w = base - slope * distance if distance <= reach else (0.5 if where == "left" else 0.0)
