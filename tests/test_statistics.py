@@ -173,8 +173,8 @@ def test_qualified_counts_keep_their_bound() -> None:
         ("En octubre llegaron 38.200 venezolanos al puerto, en un éxodo que se detuvo en diciembre.", 38200, "count",
          "other"),
         # the words before "and" tell the figure before what it counts, not this one
-        ("Riot in Machala: 31 prisoners killed and 14 injured in the cell blocks", 14, "count", "other"),
-        ("Motín en Machala: 31 reos asesinados y 14 heridos en los pabellones", 14, "count", "other"),
+        ("41 inmates killed and 17 injured in a prison riot in Machala.", 17, "count", "other"),
+        ("41 reos asesinados y 17 heridos en un motín en la cárcel de Machala.", 17, "count", "other"),
         # after a passive verb, "by" names who did it: the number counts them, not the act
         ("The councillor was murdered by four gunmen on motorcycles.", 4, "count", "attackers"),
         ("El concejal fue asesinado por cuatro sicarios en motocicleta.", 4, "count", "attackers"),
