@@ -34,7 +34,7 @@ from pipeline.quality_report import counts_line, report_counts, write_build_page
 from pipeline.quarantine import DEFAULT_MAX_QUARANTINE, Screening
 from pipeline.text.cues import release_lemma_tables
 
-MAX_CHUNK = 250  # most articles per extraction task: a task run costs ~0.1-0.5 s of Prefect bookkeeping
+MAX_CHUNK = build.MAX_CHUNK  # most articles per extraction task (defined with the extraction of a chunk)
 TASKS_PER_WORKER = 4  # at least this many tasks per worker: the last one to finish leaves the others idle
 # Below this many articles to extract, the default (one worker per core) extracts in-process: a local
 # cluster costs ~9 s (its processes import spaCy and Prefect, and each task reports to Prefect's API) while
@@ -60,7 +60,7 @@ class ExtractedChunk:
 
 @task(name="extract", cache_policy=NO_CACHE)
 def extract_task(articles: list[Article], include_texts: bool, entries: bool = False) -> ExtractedChunk:
-    rows = [build.extract_article(a, include_texts) for a in articles]
+    rows = build.extract_articles(articles, include_texts)
     chunk = ExtractedChunk(build.assemble_tables(rows), [encode_entry(r) for r in rows] if entries else None)
     del rows
     release_lemma_tables()  # the vocabularies are compiled by now

@@ -197,7 +197,7 @@ def test_the_collector_is_paused_only_for_the_block() -> None:
         gc.enable()
 
 
-def test_extracting_an_article_pauses_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_extracting_a_chunk_pauses_the_collector_until_the_chunk_is_done(monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline import build
     from pipeline.ingest import Article
 
@@ -209,8 +209,9 @@ def test_extracting_an_article_pauses_the_collector(monkeypatch: pytest.MonkeyPa
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(build, "read_article", spying)
-    text = "Police arrested 41 people on Monday."
-    article = Article(source_id="a1", file="a1.txt", text=text, sha256="0" * 64, bytes=len(text), title=None)
-    rows = build.extract_article(article)
-    assert seen == [False] and gc.isenabled()
-    assert [r["value"] for r in rows.statistics] == [41.0]
+    texts = ["Police arrested 41 people on Monday.", "Soldiers seized 2 tonnes of cocaine in Manta."]
+    articles = [Article(source_id=f"a{i}", file=f"a{i}.txt", text=t, sha256="0" * 64, bytes=len(t), title=None)
+                for i, t in enumerate(texts)]
+    rows = build.extract_articles(articles)
+    assert seen == [False, False] and gc.isenabled()
+    assert [[r["value"] for r in part.statistics] for part in rows] == [[41.0], [2.0]]
