@@ -157,6 +157,8 @@ def test_qualified_counts_keep_their_bound() -> None:
         ("The president declared an emergency in four provinces on Monday.", 4, "count", "other"),
         ("Los motines han cobrado la vida de más de 300 reos desde 2021.", 300, "count", "prison_deaths"),
         ("The gang war has claimed the lives of 300 people.", 300, "count", "violent_deaths"),
+        ("The gang war has claimed more than 300 lives.", 300, "count", "violent_deaths"),
+        ("La violencia carcelaria ha cobrado más de 300 vidas.", 300, "count", "prison_deaths"),
         # operations counted are the operations, not the troops that carry them out
         ("Some 700 soldiers are carrying out operations in the province.", 700, "count", "troops_deployed"),
         ("La Policía ejecutó 250 allanamientos en Durán.", 250, "count", "security_operations"),
