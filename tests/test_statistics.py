@@ -937,3 +937,20 @@ def test_numbers_listed_after_a_colon_break_down_what_the_head_names(text: str, 
 def test_a_colon_after_no_metric_leaves_the_list_alone() -> None:
     rows = rows_of("The ministry listed its plans: 3 new prisons and 500 more beds.")
     assert {r["metric"] for r in rows} == {"other"}
+
+
+def test_in_an_article_on_prison_deaths_a_toll_of_deaths_is_prison_deaths() -> None:
+    head = ("Prison massacre in Machala: 40 inmates killed in clashes between gangs\n\n"
+            "The riot in the prison of Machala left dozens of inmates dead.\n\n")
+    text = head + "On Tuesday, officials corrected the toll to 43 deaths."
+    assert one(text, value=43.0)["metric"] == "prison_deaths"
+    # a count over a year is the country's violent deaths
+    text = head + "Across the country, 7,200 people were killed last year."
+    assert one(text, value=7200.0)["metric"] == "violent_deaths"
+
+
+def test_a_massacre_outside_prisons_does_not_make_deaths_prison_deaths() -> None:
+    text = ("Massacre in the Amazon: nine soldiers killed in an ambush\n\n"
+            "Gunmen ambushed a patrol and killed nine soldiers.\n\n"
+            "Officials later corrected the toll to 11 deaths.")
+    assert one(text, value=11.0)["metric"] == "violent_deaths"

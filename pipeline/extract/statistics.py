@@ -204,6 +204,8 @@ def extract_statistics(doc: Document, source_id: str) -> list[dict[str, Any]]:
                 # "12 in the port's prison", "se registraron 240 casos": the topic of the figures before it
                 metric = (_topic(topic.get(sent.line_index), m, vocab) or _topic(lead_topic(), m, vocab, subject)
                           or OTHER)
+            if metric != OTHER and (narrow := _narrowed(doc, idx, metric, lead_topic, vocab)) is not None:
+                metric = narrow  # "the toll rose to 75 deaths" in an article on a prison massacre
             if m.unit == "other" and metric == OTHER and prev is not None and is_change(sent.text, m):
                 # "rose to 25.9 per 100,000, more than double the 2020 level": the factor of what was counted
                 metric, subject = last_metric.get(sent.line_index, (OTHER, None))
@@ -351,6 +353,25 @@ def _topic(metric: str | None, m: NumberMention, vocab: Vocabulary, subject: str
     if metric is None or m.unit not in vocab.metrics[metric].units or subject is None:
         return None
     return metric
+
+
+def _narrowed(doc: Document, idx: int, metric: str, lead_topic: Callable[[], str | None],
+              vocab: Vocabulary) -> str | None:
+    """The narrower metric the heading and lead speak of, when ``metric`` is the broader one it ``narrows``
+    and the sentence dates the figure to no longer than a month (a count over a year is the broader one's:
+    "8,000 people were killed last year")."""
+    if not any(m.narrows == metric for m in vocab.metrics.values()):
+        return None
+    topic = lead_topic()
+    if topic is None or vocab.metrics[topic].narrows != metric:
+        return None
+    required = vocab.metrics[topic].requires  # ("Massacre: eleven soldiers killed in an ambush": no prison)
+    if required is not None and not any(required.search(doc.tokens.text, s.start, s.end)
+                                        for s in doc.sentences if s.line_index < 2):
+        return None
+    if any(d.start and d.end and (d.end - d.start).days > _INCIDENT_DAYS for d in doc.dates(idx)):
+        return None
+    return topic
 
 
 def _lead_topic(doc: Document, vocab: Vocabulary) -> str | None:

@@ -47,6 +47,7 @@ class Metric:
     needs_event: bool
     needs_entity: bool
     refers_back: re.Pattern[str] | None  # "the measure", "esta medida": what ``requires`` named before
+    narrows: str | None = None  # the broader metric this one is a part of (prison deaths of violent deaths)
 
 
 Hit = tuple[str, str]  # (metric id, cue kind)
@@ -103,6 +104,7 @@ def vocabulary() -> Vocabulary:
             needs_event=bool(m.get("needs_event")),
             needs_entity=bool(m.get("needs_entity")),
             refers_back=referring_back(tuple(str(n) for n in m.get("refers_back") or ())),
+            narrows=m.get("narrows"),
         )
         cues += [
             (str(cue), (m["id"], kind)) for kind, words in (m.get("cues") or {}).items() for cue in words
