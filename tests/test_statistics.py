@@ -954,3 +954,13 @@ def test_a_massacre_outside_prisons_does_not_make_deaths_prison_deaths() -> None
             "Gunmen ambushed a patrol and killed nine soldiers.\n\n"
             "Officials later corrected the toll to 11 deaths.")
     assert one(text, value=11.0)["metric"] == "violent_deaths"
+
+
+@pytest.mark.parametrize("text", [
+    "Violent deaths in the provinces\n\nThe country recorded 3,100 violent deaths in 2021.\n\n"
+    "In 2021 the highest provincial rate was Guayas', with 33.4 cases per 100,000 inhabitants.",
+    "Muertes violentas en Ecuador\n\nEn 2021 hubo 3.100 muertes violentas en el país.\n\n"
+    "En 2021, la tasa provincial más alta es la del Guayas con 33,4 casos por cada 100.000 habitantes.",
+])
+def test_a_rate_that_continues_a_topic_of_deaths_is_their_rate(text: str) -> None:
+    assert one(text, value=33.4)["metric"] == "homicide_rate"

@@ -350,8 +350,11 @@ def _points_back(doc: Document, idx: int, m: NumberMention, vocab: Vocabulary, m
 def _topic(metric: str | None, m: NumberMention, vocab: Vocabulary, subject: str | None = "") -> str | None:
     """``metric`` when the figure can continue it (its unit fits; from the lead, only with a generic noun:
     a bare number far from its topic is not read as part of it)."""
-    if metric is None or m.unit not in vocab.metrics[metric].units or subject is None:
+    if metric is None or subject is None:
         return None
+    if m.unit not in vocab.metrics[metric].units:
+        # a rate per 100,000 continues a topic counted in numbers as the rate of those numbers
+        return next((r.id for r in vocab.metrics.values() if metric in r.rate_of and m.unit in r.units), None)
     return metric
 
 

@@ -48,6 +48,7 @@ class Metric:
     needs_entity: bool
     refers_back: re.Pattern[str] | None  # "the measure", "esta medida": what ``requires`` named before
     narrows: str | None = None  # the broader metric this one is a part of (prison deaths of violent deaths)
+    rate_of: frozenset[str] = frozenset()  # the counts this metric is the rate per 100,000 of
 
 
 Hit = tuple[str, str]  # (metric id, cue kind)
@@ -105,6 +106,7 @@ def vocabulary() -> Vocabulary:
             needs_entity=bool(m.get("needs_entity")),
             refers_back=referring_back(tuple(str(n) for n in m.get("refers_back") or ())),
             narrows=m.get("narrows"),
+            rate_of=frozenset(m.get("rate_of") or ()),
         )
         cues += [
             (str(cue), (m["id"], kind)) for kind, words in (m.get("cues") or {}).items() for cue in words
