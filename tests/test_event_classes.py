@@ -381,6 +381,15 @@ def test_incidents_counted_over_a_span_are_no_event(text: str, language: str) ->
     assert types(text, language=language) == []
 
 
+@pytest.mark.parametrize(("text", "language"), [
+    ("At least 12 journalists have been killed in the country since 2021, a press group said.", "en"),
+    ("So far this year, police have arrested 300 gang members in the port.", "en"),
+    ("Desde 2022 han sido asesinados al menos 12 periodistas en el país.", "es"),
+])
+def test_a_running_total_since_a_time_is_no_event(text: str, language: str) -> None:
+    assert types(text, language=language) == []
+
+
 @pytest.mark.parametrize(("text", "language", "expected"), [
     # an act told as done in many operations sums events up
     ("In May, the navy seized 9 tons of cocaine in several operations along the coast.", "en", []),

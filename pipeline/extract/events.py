@@ -216,6 +216,8 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
             d = _offset(s, first, d)
             if d is not None and d.precision != "day" and any(_counted_incidents(doc, i, t) for t in ts):
                 continue  # "the seven massacres since 2021", "12 attacks in March": incidents counted over a span
+            if d is not None and not inherited and _cumulative(doc, i, d):
+                continue  # "15 judges have been killed since 2022": a running total, a statistic
             located, where = _mention_places(s, first, reading, _claimed(s_places, first, triggers), s_actors,
                                              folded)
             m = Mention(
@@ -235,6 +237,20 @@ def _sentence_mentions(doc: Document, i: int, index: int, reading: SentenceReadi
             )
             out.append(m)
     return out
+
+
+_SINCE = re.compile(r"(?i)\b(?:since|desde)\s+(?:(?:el|la|los|inicios?\s+de|principios\s+de|the\s+(?:start|beginning)"
+                    r"\s+of)\s+)?$")
+_SO_FAR = re.compile(r"(?i)\b(?:so\s+far|to\s+date|lo\s+que\s+va|hasta\s+la\s+fecha|hasta\s+ahora)\b")
+
+
+def _cumulative(doc: Document, i: int, d: DateMention) -> bool:
+    """The sentence counts a running total of two or more since a time ("15 judges have been killed since
+    2022", "en lo que va del año, 300 detenidos"): what it tells is a statistic, not one event."""
+    s = doc.sentences[i]
+    running = (_SINCE.search(s.text, max(0, d.char_start - 30), d.char_start) is not None
+               or _SO_FAR.search(s.text) is not None)
+    return running and any(n.unit == "count" and n.value >= 2 for n in doc.numbers(i))
 
 
 _WORDS_BETWEEN = re.compile(r"\s+(?:[\w'’-]+\s+){0,2}")
