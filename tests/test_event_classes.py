@@ -413,3 +413,14 @@ def test_an_act_spread_over_many_operations_is_no_one_event(text: str, language:
 ])
 def test_a_category_leaves_the_events_told_beside_it(text: str, language: str, expected: list[str]) -> None:
     assert types(text, language=language) == expected
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Commander Luis Andrade said five were killed in the raid.", "en"),
+    ("Five were killed, Commander Luis Andrade told reporters.", "en"),
+    ("According to Commander Luis Andrade, 300 suspects were arrested and five were killed.", "en"),
+    ("Cinco murieron en el operativo, dijo el comandante Luis Andrade.", "es"),
+])
+def test_who_tells_of_deaths_is_no_victim(text: str, language: str) -> None:
+    # the killing of a named person needs its victim; a source is none
+    assert "killing" not in types(text, language=language)

@@ -144,7 +144,8 @@ def extract_events(doc: Document, source_id: str) -> list[dict[str, Any]]:
     folded = tokens.text
     places = doc.places
     actors = doc.actors
-    person_spans = [(a.start, a.end) for a in actors if a.kind == "person"]
+    # (a person who tells the news is no victim or party to it: "according to Commander Zapata, five were killed")
+    person_spans = [(a.start, a.end) for a in actors if a.kind == "person" and not _source(doc.text, a)]
     main_country = _main_country(places)
     captions = doc.captions
 
@@ -251,6 +252,17 @@ def _cumulative(doc: Document, i: int, d: DateMention) -> bool:
     running = (_SINCE.search(s.text, max(0, d.char_start - 30), d.char_start) is not None
                or _SO_FAR.search(s.text) is not None)
     return running and any(n.unit == "count" and n.value >= 2 for n in doc.numbers(i))
+
+
+_SOURCE_BEFORE = re.compile(r"(?i)\b(?:according\s+to|seg[uú]n|told|said|dijo|afirm[oó]|inform[oó]|indic[oó]|"
+                            r"explic[oó]|señal[oó]|declar[oó]\s+a)\s+(?:[\w.'’-]+\s+){0,4}$")
+_SOURCE_AFTER = re.compile(r"(?i),?\s*(?:said|says|told|dijo|afirm[oó]|inform[oó]|indic[oó]|explic[oó]|señal[oó])\b")
+
+
+def _source(text: str, a: ActorMention) -> bool:
+    """The person is named as who tells the news ("according to Commander Zapata", "X said", "dijo X")."""
+    return (_SOURCE_BEFORE.search(text, max(0, a.start - 60), a.start) is not None
+            or _SOURCE_AFTER.match(text, a.end) is not None)
 
 
 _WORDS_BETWEEN = re.compile(r"\s+(?:[\w'’-]+\s+){0,2}")
