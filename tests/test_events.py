@@ -462,3 +462,13 @@ def test_in_an_undated_article_events_told_with_different_time_words_stay_apart(
     text = ("On Sunday, gunmen shot at the mayor of Durán.\n\nHe was not hurt.\n\n"
             "Police said gunmen attacked the mayor's car on Sunday night.")
     assert len(events(text, undated)) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "Some 80 deaths were recorded in the country's prisons in 2022, the worst being a riot in Guayaquil that left 31 "
+    "dead.",
+    "Durante 2022 murieron unos 80 reos en las cárceles, siendo el peor un motín en Guayaquil que dejó 31 muertos.",
+])
+def test_the_toll_nearest_the_event_is_its_fatalities(text: str) -> None:
+    [riot] = [r for r in events(text) if r["event_type"] == "prison_unrest"]
+    assert riot["fatalities"] == 31

@@ -515,8 +515,9 @@ def _mention_places(s: Sentence, t: Trigger, reading: SentenceReading, places: l
 
 
 # A clause that opens on the event told before it, where its toll is often stated
-_TOLL_CLAUSE = re.compile(r",\s*(?:(?:in|during)\s+which|where|(?:which|that)\s+left|(?:en|durante)\s+(?:el|la|los|las)"
-                          r"\s+(?:que|cual(?:es)?)|donde|que\s+dej[oó])\b", re.IGNORECASE)
+_TOLL_CLAUSE = re.compile(r"(?:,\s*|\s)(?:(?:in|during)\s+which|where|(?:which|that)\s+left|"
+                          r"(?:en|durante)\s+(?:el|la|los|las)\s+(?:que|cual(?:es)?)|donde|que\s+dej[oó])\b",
+                          re.IGNORECASE)
 
 
 def _fatalities(doc: Document, i: int, reading: SentenceReading, t: Trigger) -> int | None:
@@ -533,12 +534,13 @@ def _fatalities(doc: Document, i: int, reading: SentenceReading, t: Trigger) -> 
         rel = _TOLL_CLAUSE.search(s.text, max(a, b - 16) - s.start, b - s.start + 16)
         if rel and rel.start() < b - s.start < rel.end():
             b = reading.clause_span(t.clause + 1, s.end)[1]  # "a massacre ..., in which 60 inmates were killed"
-    for n in doc.numbers(i):
-        if not (a <= s.start + n.start < b) or n.unit not in ("count", "other") or n.value != int(n.value):
-            continue
-        if after_words.match(folded, n.unit_end) or lead_words.search(folded, 0, n.qualifier_start):
-            return int(n.value)
-    return None
+    # The toll nearest the trigger: "70 deaths in prisons in 2023, the worst a riot that left 31 dead" is the
+    # riot's 31, not the year's 70.
+    at = t.start - s.start
+    tolls = [n for n in doc.numbers(i)
+             if a <= s.start + n.start < b and n.unit in ("count", "other") and n.value == int(n.value)
+             and (after_words.match(folded, n.unit_end) or lead_words.search(folded, 0, n.qualifier_start))]
+    return int(min(tolls, key=lambda n: (abs(n.start - at), n.start)).value) if tolls else None
 
 
 def _in_sequence(s: Sentence, x: Trigger) -> bool:
