@@ -491,9 +491,12 @@ def classify(
         default=(0.0, OTHER),
     )
     metric = top[1] if top[0] >= (1.5 if m.spelled else 0.55) else OTHER
+    # What the number counts is a place, an incident or a thing no metric counts ("the three most violent
+    # provinces", "tres acuerdos de cooperación", "100 planes")
+    heads = _heads(subject) if subject is not None else ()
     own_other = m.unit == "count" and subject is not None and (
-        _first_word(subject) in vocab.other_counts or not vocab.object_counts.isdisjoint(heads := _heads(subject))
-        or not vocab.other_counts.isdisjoint(heads))  # ("the three most violent provinces")
+        _first_word(subject) in vocab.other_counts or not vocab.other_counts.isdisjoint(heads)
+        or not vocab.object_counts.isdisjoint(heads))
     if own_other:
         metric = OTHER  # "40 guards taken hostage in six prisons": six counts prisons
     if metric == OTHER and (own_other or (top[1] == OTHER and top[0] > 0)) and claimed is not None:
