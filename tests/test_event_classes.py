@@ -390,6 +390,11 @@ def test_a_running_total_since_a_time_is_no_event(text: str, language: str) -> N
     assert types(text, language=language) == []
 
 
+def test_so_far_without_a_span_of_time_leaves_the_events_told() -> None:
+    assert "armed_attack" in types("Hasta ahora, la Policía detuvo a 3 sospechosos del ataque del lunes en Durán.",
+                                   language="es")
+
+
 @pytest.mark.parametrize(("text", "language", "expected"), [
     # an act told as done in many operations sums events up
     ("In May, the navy seized 9 tons of cocaine in several operations along the coast.", "en", []),

@@ -250,7 +250,7 @@ def _cumulative(doc: Document, i: int, d: DateMention) -> bool:
     2022", "en lo que va del año, 300 detenidos"): what it tells is a statistic, not one event."""
     s = doc.sentences[i]
     running = (_SINCE.search(s.text, max(0, d.char_start - 30), d.char_start) is not None
-               or _SO_FAR.search(s.text) is not None)
+               or _SO_FAR.search(d.date_text) is not None)  # (the date itself: "so far this year")
     return running and any(n.unit == "count" and n.value >= 2 for n in doc.numbers(i))
 
 
