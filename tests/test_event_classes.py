@@ -364,6 +364,10 @@ def test_spanish_deployments_are_operations(text: str) -> None:
     # a noun joined to a category is the category too
     ("The port saw a surge in extortion and kidnappings this year.", "en"),
     ("Durán concentra la mayoría de los ataques armados y secuestros del cantón.", "es"),
+    # a plural event noun before a trend is the trend
+    ("Extortion and attacks on shopkeepers are on the rise in the port.", "en"),
+    ("Los ataques contra comerciantes del puerto van en aumento.", "es"),
+    ("Los asesinatos de dirigentes sociales continúan en la provincia.", "es"),
     # a vague quantity of incidents counts them: no one event
     ("Gangs have committed several massacres that claimed 300 lives since 2021.", "en"),
     ("Los presos protagonizaron varias masacres en los últimos años.", "es"),

@@ -145,7 +145,7 @@ def vocabulary() -> Vocabulary:
     suffixes = [*(r.get("hedge_suffixes") or ()), *(r.get("negation_suffixes") or ())]
     reading_entries: list[tuple[str, Any]] = []
     for rule in ("hedges", "negations", "exceptions", "sentence_hedges", "sentence_openers", "clause_openers",
-                 "trend_words", "fatality_words"):
+                 "trend_words", "trend_after", "fatality_words"):
         reading_entries += [(str(c), (rule, fold(str(c)).lower())) for c in r.get(rule) or ()]
     return Vocabulary(
         types=types,
@@ -395,8 +395,14 @@ _SHARE_OF = re.compile(r"(?i)(?:\d[\d.,]*\s*(?:%|percent|per\s+cent|por\s+ciento
 def _quantified(folded: str, start: int, h: CueHit, voc: Vocabulary) -> bool:
     """A plural event noun after a vague quantity ("several massacres", "decenas de ataques"): incidents of
     a kind counted, not one event."""
-    return (voc.quantified is not None and folded[h.end - 1:h.end].lower() == "s"
+    return (voc.quantified is not None and _plural(folded, h)
             and voc.quantified.search(folded, max(start, h.start - 40), h.start) is not None)
+
+
+def _plural(folded: str, h: CueHit) -> bool:
+    """The cue's first word ends in -s ("attacks on", "masacres"): a plural noun, in either language."""
+    word = _WORDS.match(folded, h.start)
+    return word is not None and word.group().lower().endswith("s")
 
 
 def _spread(folded: str, clause: tuple[int, int], h: CueHit, voc: Vocabulary) -> bool:
@@ -418,8 +424,8 @@ def _coordinated(folded: str, categories: list[tuple[int, int]], h: CueHit) -> b
 
 
 def _after_trend(folded: str, start: int, h: CueHit, by_rule: dict[str, list[CueHit]]) -> bool:
-    """"a spike in bombings", "responsible for a wave of attacks", "29% of the attacks": a trend or
-    category, not an event."""
+    """"a spike in bombings", "responsible for a wave of attacks", "29% of the attacks", "attacks on the
+    rise": a trend or category, not an event."""
     if _SHARE_OF.search(folded, max(start, h.start - 40), h.start):
         return True
     for t in by_rule.get("trend_words", []):
@@ -427,7 +433,14 @@ def _after_trend(folded: str, start: int, h: CueHit, by_rule: dict[str, list[Cue
             between = folded[t.end:h.start]
             if re.fullmatch(r"\s+(?:in|of|de|for)\s+(?:[\w'’-]+\s+){0,3}", between):
                 return True
+    if _plural(folded, h):  # "attacks on the rise": a plural noun, then the trend
+        for t in by_rule.get("trend_after", []):
+            if t.start >= h.end and _TREND_GAP.fullmatch(folded, h.end, t.start):
+                return True
     return False
+
+
+_TREND_GAP = re.compile(r"(?:\s+[\w'’-]+){0,6}\s+")  # up to six words, no punctuation
 
 
 def _in_enumeration(folded: str, clause: tuple[int, int], h: CueHit) -> bool:
