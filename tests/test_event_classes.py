@@ -364,6 +364,9 @@ def test_spanish_deployments_are_operations(text: str) -> None:
     # a noun joined to a category is the category too
     ("The port saw a surge in extortion and kidnappings this year.", "en"),
     ("Durán concentra la mayoría de los ataques armados y secuestros del cantón.", "es"),
+    # a plural event noun after "amid" is the background
+    ("The visit came amid crackdowns on illegal mining in the south.", "en"),
+    ("La visita se dio en medio de allanamientos en la frontera.", "es"),
     # a plural event noun before a trend is the trend
     ("Extortion and attacks on shopkeepers are on the rise in the port.", "en"),
     ("Los ataques contra comerciantes del puerto van en aumento.", "es"),

@@ -65,6 +65,7 @@ class Vocabulary:
     new_event: re.Pattern[str] | None = None  # "another", "otra", "a new" right before a cue: not one told before
     quantified: re.Pattern[str] | None = None  # "several", "varias" right before a plural cue: a category
     spread: re.Pattern[str] | None = None  # "in several operations", "en varios operativos": many events told as one
+    background: re.Pattern[str] | None = None  # "amid", "en medio de" right before a plural cue: background
     consequence: re.Pattern[str] | None = None  # "triggered", "desató": what follows is an event of its own
     # cue word -> nouns shortly before which give it another sense ("images captured by a reporter")
     other_senses: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -163,6 +164,9 @@ def vocabulary() -> Vocabulary:
                              + r")\s+(?:[\w'-]+\s+){0,2}$") if r.get("new_event_words") else None,
         quantified=re.compile(r"(?i)\b(?:" + _alternatives(r.get("incident_quantifiers"))
                               + r")\s+(?:[\w'-]+\s+){0,2}$") if r.get("incident_quantifiers") else None,
+        background=re.compile(r"(?i)\b(?:" + _alternatives(r.get("background_before"))
+                              + r")\s+(?:(?:the|l[oa]s|el|la)\s+)?(?:[\w'-]+\s+)?$")
+        if r.get("background_before") else None,
         spread=re.compile(r"(?i)\b(?:in|during|across|through|en|durante|mediante)\s+(?:"
                           + _alternatives(r.get("incident_quantifiers")) + r")\s+(?:"
                           + _alternatives(r.get("spread_nouns")) + r")\b")
@@ -394,9 +398,12 @@ _SHARE_OF = re.compile(r"(?i)(?:\d[\d.,]*\s*(?:%|percent|per\s+cent|por\s+ciento
 
 def _quantified(folded: str, start: int, h: CueHit, voc: Vocabulary) -> bool:
     """A plural event noun after a vague quantity ("several massacres", "decenas de ataques"): incidents of
-    a kind counted, not one event."""
-    return (voc.quantified is not None and _plural(folded, h)
-            and voc.quantified.search(folded, max(start, h.start - 40), h.start) is not None)
+    a kind counted, not one event; or after "amid" ("amid crackdowns on mining"): the background."""
+    if not _plural(folded, h):
+        return False
+    window = max(start, h.start - 40)
+    return any(p is not None and p.search(folded, window, h.start) is not None
+               for p in (voc.quantified, voc.background))
 
 
 def _plural(folded: str, h: CueHit) -> bool:
